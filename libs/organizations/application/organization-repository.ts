@@ -1,0 +1,104 @@
+// Loads an organization's state (cached per organization, extended by only the events appended
+// since), runs one command through `decide`, and appends the result with the version it read.
+// A version conflict (another process appended first) reloads and decides again; `decide` is pure,
+// so that is safe. Commands on one organization queue on a keyed lock within this process.
+import { decide, actorOf, type OrganizationCommand } from '../domain/commands';
+import { organizationStream, type OrganizationEvent } from '../domain/events';
+import { emptyOrganization, evolve, type Organization } from '../domain/organization';
+import type { EventStore, NewEvent, StoredEvent } from '../../platform/event-store/event-store';
+import { WrongExpectedVersion } from '../../platform/event-store/event-store';
+import { chain, GENESIS_HASH } from '../../platform/event-store/hash-chain';
+import { keyedLock } from '../../platform/keyed-lock';
+import { newId } from '../../platform/ids';
+
+export class ConcurrencyConflict extends Error {
+  readonly code = 'concurrency_conflict';
+  constructor() {
+    super('the organization changed concurrently too often; try again');
+  }
+}
+
+export type CommandContext = { correlationId: string; causationId?: string | null };
+export type CommandOutcome = {
+  state: Organization;
+  events: NewEvent[];
+  /** Global position of the last appended event, or null when the decision changed nothing. */
+  position: number | null;
+};
+
+type Entry = { state: Organization; version: number; lastHash: string };
+type Versioned = Pick<StoredEvent, 'type' | 'data' | 'metadata' | 'streamVersion'>;
+
+export function organizationRepository(store: EventStore, options: { maxCached?: number; retries?: number } = {}) {
+  const maxCached = options.maxCached ?? 10_000;
+  const retries = options.retries ?? 5;
+  const cache = new Map<string, Entry>();
+  const withLock = keyedLock();
+
+  // Applies only events the entry has not seen: a read and a command may catch up concurrently.
+  function apply(entry: Entry, events: Versioned[]) {
+    for (const event of events) {
+      if (event.streamVersion !== entry.version + 1) continue;
+      evolve(entry.state, event as unknown as OrganizationEvent, event.metadata.occurredAt);
+      entry.version = event.streamVersion;
+      entry.lastHash = event.metadata.hash ?? entry.lastHash;
+    }
+  }
+
+  async function load(orgId: string): Promise<Entry> {
+    const known = cache.get(orgId);
+    const events = await store.readStream(organizationStream(orgId), known?.version ?? 0);
+    // Another load may have cached this organization meanwhile; apply() skips what it has seen.
+    const entry = cache.get(orgId) ?? known ?? { state: emptyOrganization(orgId), version: 0, lastHash: GENESIS_HASH };
+    apply(entry, events);
+    if (entry.version > 0) {
+      cache.delete(orgId); // re-insert: a Map's order is the LRU order
+      cache.set(orgId, entry);
+      if (cache.size > maxCached) cache.delete(cache.keys().next().value!);
+    }
+    return entry;
+  }
+
+  return {
+    /** The current state, as of the store's latest append (strongly consistent, for authorization). */
+    async read(orgId: string): Promise<Organization> {
+      return (await load(orgId)).state;
+    },
+
+    execute(cmd: OrganizationCommand, context: CommandContext): Promise<CommandOutcome> {
+      return withLock(cmd.orgId, async () => {
+        for (let attempt = 0; ; attempt++) {
+          const entry = await load(cmd.orgId);
+          const decided = decide(entry.state, cmd);
+          if (decided.length === 0) return { state: entry.state, events: [], position: null };
+          const expected = entry.version;
+          const events = chain(entry.lastHash, expected, decided.map((e) => envelope(e, cmd, context)));
+          try {
+            const { position } = await store.append(organizationStream(cmd.orgId), expected, events);
+            apply(entry, events.map((e, i) => ({ ...e, streamVersion: expected + i + 1 })));
+            return { state: entry.state, events, position };
+          } catch (error) {
+            if (!(error instanceof WrongExpectedVersion)) throw error;
+            if (attempt >= retries) throw new ConcurrencyConflict();
+          }
+        }
+      });
+    },
+  };
+}
+export type OrganizationRepository = ReturnType<typeof organizationRepository>;
+
+function envelope(event: OrganizationEvent, cmd: OrganizationCommand, context: CommandContext): NewEvent {
+  return {
+    type: event.type,
+    data: event.data,
+    metadata: {
+      eventId: newId(),
+      actorId: actorOf(cmd),
+      occurredAt: cmd.now.toISOString(),
+      correlationId: context.correlationId,
+      causationId: context.causationId ?? null,
+      schemaVersion: 1,
+    },
+  };
+}

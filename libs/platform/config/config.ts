@@ -1,0 +1,112 @@
+// One validated configuration object, read once at start. A bad value stops the process with a
+// message naming the variable (ConfigError), instead of failing later on the first request.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  production: boolean;
+  auth: { jwtSecret: string | null; jwksUrl: string | null; issuer: string | null; audience: string | null };
+  /** Key of the invitation-link HMAC; generated into $DATA_DIR when unset (embedded default). */
+  invitationSecret: string;
+  invitationTtlSeconds: number;
+  invitesPerHour: number;
+  smtpUrl: string | null;
+  mailFrom: string;
+  inviteLinkBase: string;
+  eventstoreUrl: string | null;
+  mongodbUrl: string | null;
+  redisUrl: string | null;
+};
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const read = (name: string) => (env[name]?.trim() ? env[name]!.trim() : null);
+  const dataDir = resolve(read('DATA_DIR') ?? './data');
+  const production = env.NODE_ENV === 'production';
+  const jwksUrl = url(read('AUTH_JWKS_URL'), 'AUTH_JWKS_URL', ['http:', 'https:']);
+  let jwtSecret = read('AUTH_JWT_SECRET');
+  if (jwtSecret !== null && Buffer.byteLength(jwtSecret) < 32) {
+    throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 bytes long (HS256 key)');
+  }
+  let invitationSecret = read('INVITATION_SECRET');
+  if (production && !jwtSecret && !jwksUrl) {
+    throw new ConfigError('AUTH_JWT_SECRET', 'or AUTH_JWKS_URL must be set when NODE_ENV=production');
+  }
+  if (production && !invitationSecret) {
+    throw new ConfigError('INVITATION_SECRET', 'must be set when NODE_ENV=production (shared by all replicas)');
+  }
+  if (!jwtSecret && !jwksUrl) jwtSecret = localSecret(dataDir, 'auth-jwt-secret');
+  invitationSecret ??= localSecret(dataDir, 'invitation-secret');
+
+  return {
+    port: integer(read('PORT'), 'PORT', 3000, 0, 65535),
+    host: read('HOST') ?? '0.0.0.0',
+    dataDir,
+    production,
+    auth: { jwtSecret, jwksUrl, issuer: read('AUTH_ISSUER'), audience: read('AUTH_AUDIENCE') },
+    invitationSecret,
+    invitationTtlSeconds: integer(read('INVITATION_TTL_SECONDS'), 'INVITATION_TTL_SECONDS', 604800, 1, 31_536_000),
+    invitesPerHour: integer(read('INVITES_PER_HOUR'), 'INVITES_PER_HOUR', 500, 1, 1_000_000),
+    smtpUrl: url(read('SMTP_URL'), 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: read('MAIL_FROM') ?? 'Team <no-reply@localhost>',
+    inviteLinkBase:
+      url(read('INVITE_LINK_BASE'), 'INVITE_LINK_BASE', ['http:', 'https:']) ?? 'http://localhost:3000/invitations/',
+    eventstoreUrl: url(read('EVENTSTORE_URL'), 'EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:', 'kdb:']),
+    mongodbUrl: url(read('MONGODB_URL'), 'MONGODB_URL', ['mongodb:', 'mongodb+srv:']),
+    redisUrl: url(read('REDIS_URL'), 'REDIS_URL', ['redis:', 'rediss:']),
+  };
+}
+
+function integer(value: string | null, name: string, fallback: number, min: number, max: number): number {
+  if (value === null) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+function url(value: string | null, name: string, protocols: string[]): string | null {
+  if (value === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return value;
+}
+
+/** A random secret kept in $DATA_DIR/secrets/, so that tokens and links survive a restart. */
+function localSecret(dataDir: string, name: string): string {
+  const dir = join(dataDir, 'secrets');
+  const file = join(dir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (error) {
+    // Another process created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    throw error;
+  }
+}

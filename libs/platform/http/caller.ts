@@ -1,0 +1,14 @@
+// The authenticated caller of a request, and the marker of routes that need no token.
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/principal';
+
+export const PUBLIC_ROUTE = 'publicRoute';
+/** The route needs no bearer token (health, an invitation link's preview). */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
+export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+
+export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
+  return ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal!;
+});

@@ -1,0 +1,6 @@
+// Nest injection tokens of the platform's ports (plain objects built from the configuration).
+export const CONFIG = Symbol('Config');
+export const EVENT_STORE = Symbol('EventStore');
+export const MAILER = Symbol('Mailer');
+export const TOKEN_VERIFIER = Symbol('TokenVerifier');
+export const IDEMPOTENCY_STORE = Symbol('IdempotencyStore');
