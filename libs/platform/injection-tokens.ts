@@ -4,3 +4,5 @@ export const EVENT_STORE = Symbol('EventStore');
 export const MAILER = Symbol('Mailer');
 export const TOKEN_VERIFIER = Symbol('TokenVerifier');
 export const IDEMPOTENCY_STORE = Symbol('IdempotencyStore');
+export const READ_DB = Symbol('ReadDatabase');
+export const PROJECTION_RUNNER = Symbol('ProjectionRunner');

@@ -7,7 +7,9 @@ import type { Config } from './config/config';
 import type { EventStore } from './event-store/event-store';
 import { openSqliteEventStore } from './event-store/sqlite-event-store';
 import { openSqliteIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency-store';
-import { CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, MAILER, TOKEN_VERIFIER } from './injection-tokens';
+import { CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, MAILER, READ_DB, TOKEN_VERIFIER } from './injection-tokens';
+import { openReadDatabase } from './projections/read-database';
+import type Database from 'better-sqlite3';
 import { outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 
 @Global()
@@ -17,6 +19,7 @@ export class PlatformModule implements OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
     @Inject(MAILER) private readonly mailer: Mailer,
+    @Inject(READ_DB) private readonly readDb: Database.Database,
   ) {}
 
   static forRoot(config: Config): DynamicModule {
@@ -38,14 +41,16 @@ export class PlatformModule implements OnApplicationShutdown {
               : outboxMailer(join(config.dataDir, 'outbox'), config.mailFrom),
         },
         { provide: TOKEN_VERIFIER, useFactory: () => tokenVerifier(config.auth) },
+        { provide: READ_DB, useFactory: () => openReadDatabase(join(config.dataDir, 'read.sqlite')) },
       ],
-      exports: [CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, MAILER, TOKEN_VERIFIER],
+      exports: [CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, MAILER, TOKEN_VERIFIER, READ_DB],
     };
   }
 
   async onApplicationShutdown() {
     this.mailer.close();
     this.idempotency.close();
+    this.readDb.close();
     await this.eventStore.close();
   }
 }

@@ -22,12 +22,13 @@ export type CommandContext = { correlationId: string; causationId?: string | nul
 export type CommandOutcome = {
   state: Organization;
   events: NewEvent[];
-  /** Global position of the last appended event, or null when the decision changed nothing. */
-  position: number | null;
+  /** Global position of the last appended event; when the decision changed nothing, that of the
+   * organization's latest event (what a read must include to reflect the unchanged state). */
+  position: number;
 };
 
-type Entry = { state: Organization; version: number; lastHash: string };
-type Versioned = Pick<StoredEvent, 'type' | 'data' | 'metadata' | 'streamVersion'>;
+type Entry = { state: Organization; version: number; lastHash: string; lastPosition: number };
+type Versioned = Pick<StoredEvent, 'type' | 'data' | 'metadata' | 'streamVersion' | 'position'>;
 
 export function organizationRepository(store: EventStore, options: { maxCached?: number; retries?: number } = {}) {
   const maxCached = options.maxCached ?? 10_000;
@@ -42,6 +43,7 @@ export function organizationRepository(store: EventStore, options: { maxCached?:
       evolve(entry.state, event as unknown as OrganizationEvent, event.metadata.occurredAt);
       entry.version = event.streamVersion;
       entry.lastHash = event.metadata.hash ?? entry.lastHash;
+      entry.lastPosition = event.position;
     }
   }
 
@@ -49,7 +51,7 @@ export function organizationRepository(store: EventStore, options: { maxCached?:
     const known = cache.get(orgId);
     const events = await store.readStream(organizationStream(orgId), known?.version ?? 0);
     // Another load may have cached this organization meanwhile; apply() skips what it has seen.
-    const entry = cache.get(orgId) ?? known ?? { state: emptyOrganization(orgId), version: 0, lastHash: GENESIS_HASH };
+    const entry = cache.get(orgId) ?? known ?? { state: emptyOrganization(orgId), version: 0, lastHash: GENESIS_HASH, lastPosition: 0 };
     apply(entry, events);
     if (entry.version > 0) {
       cache.delete(orgId); // re-insert: a Map's order is the LRU order
@@ -70,12 +72,13 @@ export function organizationRepository(store: EventStore, options: { maxCached?:
         for (let attempt = 0; ; attempt++) {
           const entry = await load(cmd.orgId);
           const decided = decide(entry.state, cmd);
-          if (decided.length === 0) return { state: entry.state, events: [], position: null };
+          if (decided.length === 0) return { state: entry.state, events: [], position: entry.lastPosition };
           const expected = entry.version;
           const events = chain(entry.lastHash, expected, decided.map((e) => envelope(e, cmd, context)));
           try {
             const { position } = await store.append(organizationStream(cmd.orgId), expected, events);
-            apply(entry, events.map((e, i) => ({ ...e, streamVersion: expected + i + 1 })));
+            // Positions of the events before the last are not known here; only the last one is kept.
+            apply(entry, events.map((e, i) => ({ ...e, streamVersion: expected + i + 1, position })));
             return { state: entry.state, events, position };
           } catch (error) {
             if (!(error instanceof WrongExpectedVersion)) throw error;

@@ -12,7 +12,7 @@ export class CommandRunner {
 
   async run(command: OrganizationCommand, request: FastifyRequest, reply: FastifyReply): Promise<CommandOutcome> {
     const outcome = await this.bus.execute(new RunOrganizationCommand(command, { correlationId: String(request.id) }));
-    if (outcome.position !== null) reply.header('x-position', String(outcome.position));
+    reply.header('x-position', String(outcome.position));
     return outcome;
   }
 }

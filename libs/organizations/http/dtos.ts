@@ -43,3 +43,6 @@ export class TransferOwnershipDto {
   @MaxLength(255)
   newOwnerId!: string;
 }
+
+/** The body of a POST that takes none: absent, or an empty object (unknown fields are refused). */
+export class EmptyBodyDto {}

@@ -1,5 +1,5 @@
 // The invitee's side of an invitation, addressed by the emailed link's token.
-import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../platform/auth/principal';
 import { Caller, Public } from '../../platform/http/caller';
@@ -10,6 +10,7 @@ import { INVITATION_TOKENS, ORGANIZATION_REPOSITORY } from '../application/injec
 import type { InvitationTokenClaims, InvitationTokens } from '../application/invitation-token';
 import type { OrganizationRepository } from '../application/organization-repository';
 import { CommandRunner } from './command-runner';
+import { EmptyBodyDto } from './dtos';
 
 @Controller('invitations/:token')
 export class InvitationLinksController {
@@ -42,7 +43,7 @@ export class InvitationLinksController {
 
   @Post('accept')
   @HttpCode(200)
-  async accept(@Param('token') token: string, @Caller() caller: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async accept(@Param('token') token: string, @Body() _body: EmptyBodyDto, @Caller() caller: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const { orgId, invitationId, sendNumber } = this.verify(token);
     const { state } = await this.commands.run(
       { type: 'AcceptInvitation', orgId, link: { invitationId, sendNumber }, by: invitee(caller), now: new Date() },
@@ -54,7 +55,7 @@ export class InvitationLinksController {
 
   @Post('decline')
   @HttpCode(204)
-  async decline(@Param('token') token: string, @Caller() caller: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async decline(@Param('token') token: string, @Body() _body: EmptyBodyDto, @Caller() caller: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const { orgId, invitationId, sendNumber } = this.verify(token);
     await this.commands.run(
       { type: 'DeclineInvitation', orgId, link: { invitationId, sendNumber }, by: invitee(caller), now: new Date() },

@@ -8,7 +8,7 @@ import { CONFIG } from '../../platform/injection-tokens';
 import { normalizeEmail } from '../domain/email';
 import { invitationView } from '../application/views';
 import { CommandRunner } from './command-runner';
-import { InviteMemberDto } from './dtos';
+import { InviteMemberDto, EmptyBodyDto } from './dtos';
 
 @Controller('orgs/:orgId/invitations')
 export class InvitationsController {
@@ -33,7 +33,7 @@ export class InvitationsController {
 
   @Post(':invitationId/resend')
   @HttpCode(200)
-  async resend(@Param('orgId') orgId: string, @Param('invitationId') invitationId: string, @Caller() caller: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async resend(@Param('orgId') orgId: string, @Param('invitationId') invitationId: string, @Body() _body: EmptyBodyDto, @Caller() caller: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const now = new Date();
     const { state } = await this.commands.run(
       { type: 'ResendInvitation', orgId, invitationId, by: caller.sub, now, ttlSeconds: this.config.invitationTtlSeconds },

@@ -4,7 +4,7 @@ import type { Principal } from '../../platform/auth/principal';
 import { Caller } from '../../platform/http/caller';
 import { memberView } from '../application/views';
 import { CommandRunner } from './command-runner';
-import { ChangeRoleDto, TransferOwnershipDto } from './dtos';
+import { ChangeRoleDto, TransferOwnershipDto, EmptyBodyDto } from './dtos';
 
 @Controller('orgs/:orgId')
 export class MembersController {
@@ -24,7 +24,7 @@ export class MembersController {
 
   @Post('leave')
   @HttpCode(204)
-  async leave(@Param('orgId') orgId: string, @Caller() caller: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async leave(@Param('orgId') orgId: string, @Body() _body: EmptyBodyDto, @Caller() caller: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.commands.run({ type: 'LeaveOrganization', orgId, by: caller.sub, now: new Date() }, req, reply);
   }
 

@@ -70,6 +70,25 @@ export function eventStoreConformance(
       expect(stored[3].position).toBe(second.position);
     }, TIMEOUT_MS);
 
+    it("appends with expectedVersion 'any' whatever the stream's version, creating it if needed", async () => {
+      const stream = streamId('any');
+      expect((await store.append(stream, 'any', [event('A')])).streamVersion).toBe(1);
+      expect((await store.append(stream, 'any', [event('B'), event('C')])).streamVersion).toBe(3);
+      expect((await store.readStream(stream)).map((e) => [e.type, e.streamVersion])).toEqual([
+        ['A', 1],
+        ['B', 2],
+        ['C', 3],
+      ]);
+    }, TIMEOUT_MS);
+
+    it('readStream pages with afterVersion and limit', async () => {
+      const stream = streamId('paged');
+      await store.append(stream, 0, [event('A'), event('B'), event('C'), event('D'), event('E')]);
+      expect((await store.readStream(stream, 0, 2)).map((e) => e.type)).toEqual(['A', 'B']);
+      expect((await store.readStream(stream, 2, 2)).map((e) => e.type)).toEqual(['C', 'D']);
+      expect((await store.readStream(stream, 4, 2)).map((e) => e.type)).toEqual(['E']);
+    }, TIMEOUT_MS);
+
     it('readStream round-trips type, data and metadata exactly, in order; afterVersion filters', async () => {
       const stream = streamId('roundtrip');
       const events: NewEvent[] = [

@@ -1,5 +1,6 @@
 // The event-store port. Adapters: SQLite (embedded default) and EventStoreDB (production).
-// Streams are numbered from 1; `expectedVersion` 0 means "the stream must not exist yet".
+// Streams are numbered from 1; `expectedVersion` 0 means "the stream must not exist yet", and 'any'
+// appends whatever the stream's version (for streams without invariants, such as activity).
 
 export type EventMetadata = {
   eventId: string;
@@ -28,7 +29,7 @@ export type AppendResult = { streamVersion: number; position: number };
 export class WrongExpectedVersion extends Error {
   constructor(
     readonly streamId: string,
-    readonly expected: number,
+    readonly expected: ExpectedVersion,
     readonly actual: number,
   ) {
     super(`stream ${streamId}: expected version ${expected}, found ${actual}`);
@@ -36,11 +37,13 @@ export class WrongExpectedVersion extends Error {
   }
 }
 
+export type ExpectedVersion = number | 'any';
+
 export interface EventStore {
   /** Appends atomically, all or nothing; throws WrongExpectedVersion when the stream moved on. */
-  append(streamId: string, expectedVersion: number, events: NewEvent[]): Promise<AppendResult>;
-  /** Events of one stream with version > afterVersion, in order. */
-  readStream(streamId: string, afterVersion?: number): Promise<StoredEvent[]>;
+  append(streamId: string, expectedVersion: ExpectedVersion, events: NewEvent[]): Promise<AppendResult>;
+  /** Events of one stream with version > afterVersion, in order (at most `limit` when given). */
+  readStream(streamId: string, afterVersion?: number, limit?: number): Promise<StoredEvent[]>;
   /** Events of every stream with position > afterPosition, in append order, at most `limit`. */
   readAll(afterPosition: number, limit: number): Promise<StoredEvent[]>;
   /** Position of the last appended event (0 when empty). */

@@ -1,7 +1,7 @@
 // The embedded adapter of the event-store port, on better-sqlite3 (one file, or ':memory:').
 // better-sqlite3 is synchronous; the methods are async only to fit the port, so a throw becomes a rejection.
 import Database from 'better-sqlite3';
-import { AppendResult, EventStore, NewEvent, StoredEvent, WrongExpectedVersion } from './event-store';
+import { AppendResult, EventStore, ExpectedVersion, NewEvent, StoredEvent, WrongExpectedVersion } from './event-store';
 
 type Row = {
   position: number;
@@ -58,8 +58,8 @@ export function openSqliteEventStore(file: string, options: { pollMs?: number } 
     `INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata)
      VALUES (?, ?, ?, ?, ?, ?)`,
   );
-  const selectStream = db.prepare<[string, number], Row>(
-    'SELECT * FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version',
+  const selectStream = db.prepare<[string, number, number], Row>(
+    'SELECT * FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version LIMIT ?',
   );
   const selectAll = db.prepare<[number, number], Row>(
     'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
@@ -71,14 +71,14 @@ export function openSqliteEventStore(file: string, options: { pollMs?: number } 
   const currentVersion = (streamId: string) => streamHead.get(streamId) ?? { stream_version: 0, position: 0 };
 
   // IMMEDIATE takes the write lock before the version is read, so no other writer can slip in between.
-  const appendTx = db.transaction((streamId: string, expectedVersion: number, events: NewEvent[]): AppendResult => {
+  const appendTx = db.transaction((streamId: string, expected: ExpectedVersion, events: NewEvent[]): AppendResult => {
     const current = currentVersion(streamId);
-    if (current.stream_version !== expectedVersion) {
-      throw new WrongExpectedVersion(streamId, expectedVersion, current.stream_version);
+    if (expected !== 'any' && current.stream_version !== expected) {
+      throw new WrongExpectedVersion(streamId, expected, current.stream_version);
     }
     let result: AppendResult = { streamVersion: current.stream_version, position: current.position };
     events.forEach((event, i) => {
-      const streamVersion = expectedVersion + i + 1;
+      const streamVersion = current.stream_version + i + 1;
       try {
         const { lastInsertRowid } = insert.run(
           streamId,
@@ -150,8 +150,8 @@ export function openSqliteEventStore(file: string, options: { pollMs?: number } 
       return result;
     },
 
-    async readStream(streamId, afterVersion = 0) {
-      return selectStream.all(streamId, afterVersion).map(toStored);
+    async readStream(streamId, afterVersion = 0, limit = -1) {
+      return selectStream.all(streamId, afterVersion, limit).map(toStored);
     },
 
     async readAll(afterPosition, limit) {

@@ -1,6 +1,6 @@
 // class-validator DTOs: unknown fields and wrong types answer 400 validation_failed with one
 // { field, message } per problem.
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { ApiError, type FieldError } from './problem';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -11,12 +11,21 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+/** An absent body is validated as `{}`: a route without a body accepts it, one with required fields
+ * names them. */
+class BodyValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata) {
+    return super.transform(value === undefined && metadata.type === 'body' ? {} : value, metadata);
+  }
+}
+
 export const validationPipe = () =>
-  new ValidationPipe({
+  new BodyValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    forbidUnknownValues: true,
+    // false: a body DTO without fields (EmptyBodyDto) has no metadata; whitelist still refuses every field.
+    forbidUnknownValues: false,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => new ApiError('validation_failed', 'the request is not valid', flatten(errors)),
   });
