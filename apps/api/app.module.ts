@@ -7,18 +7,21 @@ import { ProblemFilter } from '../../libs/platform/http/problem.filter';
 import { PlatformModule } from '../../libs/platform/platform.module';
 import { OrganizationsModule } from '../../libs/organizations/organizations.module';
 import { HealthController } from './health.controller';
+import { ReadSideModule } from './read-side.module';
+import { MinPositionInterceptor } from '../../libs/platform/http/min-position.interceptor';
 
 @Module({})
 export class AppModule {
   static forRoot(config: Config): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), OrganizationsModule],
+      imports: [PlatformModule.forRoot(config), ReadSideModule, OrganizationsModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
       ],
     };
   }

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Config } from '../platform/config/config';
 import type { EventStore } from '../platform/event-store/event-store';
-import { CONFIG, EVENT_STORE } from '../platform/injection-tokens';
+import { CONFIG, EVENT_STORE, READ_DB } from '../platform/injection-tokens';
 import { INVITATION_TOKENS, ORGANIZATION_REPOSITORY } from './application/injection-tokens';
 import { invitationTokens } from './application/invitation-token';
 import { organizationRepository } from './application/organization-repository';
@@ -12,16 +12,23 @@ import { InvitationLinksController } from './http/invitation-links.controller';
 import { InvitationsController } from './http/invitations.controller';
 import { MembersController } from './http/members.controller';
 import { OrganizationsController } from './http/organizations.controller';
+import { ReadController } from './http/read.controller';
+import { LIST_QUERIES, ROSTER_QUERIES } from './read-side/injection-tokens';
+import { listQueries } from './read-side/lists.query';
+import { rosterQueries } from './read-side/roster.query';
+import type Database from 'better-sqlite3';
 
 @Module({
   imports: [CqrsModule],
-  controllers: [OrganizationsController, InvitationsController, InvitationLinksController, MembersController],
+  controllers: [OrganizationsController, InvitationsController, InvitationLinksController, MembersController, ReadController],
   providers: [
     { provide: ORGANIZATION_REPOSITORY, inject: [EVENT_STORE], useFactory: (store: EventStore) => organizationRepository(store) },
     { provide: INVITATION_TOKENS, inject: [CONFIG], useFactory: (config: Config) => invitationTokens(config.invitationSecret) },
+    { provide: ROSTER_QUERIES, inject: [READ_DB], useFactory: (db: Database.Database) => rosterQueries(db) },
+    { provide: LIST_QUERIES, inject: [READ_DB], useFactory: (db: Database.Database) => listQueries(db) },
     RunOrganizationCommandHandler,
     CommandRunner,
   ],
-  exports: [ORGANIZATION_REPOSITORY, CommandRunner],
+  exports: [ORGANIZATION_REPOSITORY, CommandRunner, ROSTER_QUERIES],
 })
 export class OrganizationsModule {}

@@ -54,3 +54,10 @@ export function requirePermission(state: Organization, userId: string, permissio
   if (!can(member.role, permission)) throw new Forbidden(permission);
   return member;
 }
+
+/** The organization's event history (compliance) is open to the Owner and Admins, not to Members. */
+export function requireEventHistoryAccess(state: Organization, userId: string): Member {
+  const member = requireMembership(state, userId);
+  if (member.role === 'member') throw new Forbidden('event history');
+  return member;
+}

@@ -2,18 +2,32 @@ import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Req, Res } from
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../platform/auth/principal';
 import { Caller } from '../../platform/http/caller';
-import { memberView } from '../application/views';
+import { Inject } from '@nestjs/common';
+import { ApiError } from '../../platform/http/problem';
+import { MIN_POSITION_WAIT_MS } from '../../platform/http/min-position.interceptor';
+import { PROJECTION_RUNNER } from '../../platform/injection-tokens';
+import type { ProjectionRunner } from '../../platform/projections/projection-runner';
+import { ROSTER_QUERIES } from '../read-side/injection-tokens';
+import type { RosterQueries } from '../read-side/roster.query';
 import { CommandRunner } from './command-runner';
 import { ChangeRoleDto, TransferOwnershipDto, EmptyBodyDto } from './dtos';
 
 @Controller('orgs/:orgId')
 export class MembersController {
-  constructor(private readonly commands: CommandRunner) {}
+  constructor(
+    private readonly commands: CommandRunner,
+    @Inject(ROSTER_QUERIES) private readonly roster: RosterQueries,
+    @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+  ) {}
 
+  /** Answers the roster row as it is once the change is projected (it is in-process: milliseconds). */
   @Patch('members/:userId')
   async changeRole(@Param('orgId') orgId: string, @Param('userId') userId: string, @Body() body: ChangeRoleDto, @Caller() caller: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { state } = await this.commands.run({ type: 'ChangeRole', orgId, userId, role: body.role, by: caller.sub, now: new Date() }, req, reply);
-    return memberView(state.members.get(userId)!);
+    const { position } = await this.commands.run({ type: 'ChangeRole', orgId, userId, role: body.role, by: caller.sub, now: new Date() }, req, reply);
+    if (!(await this.projections.waitFor(position, MIN_POSITION_WAIT_MS))) {
+      throw new ApiError('read_model_lagging', 'the role was changed; the roster has not caught up yet', undefined, { 'retry-after': '1' });
+    }
+    return this.roster.member(orgId, userId);
   }
 
   @Delete('members/:userId')

@@ -1,0 +1,2 @@
+export const ROSTER_QUERIES = Symbol('RosterQueries');
+export const LIST_QUERIES = Symbol('ListQueries');
