@@ -16,7 +16,7 @@ export async function createApp(config: Config, options: { logger?: false | LogL
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Invitation tokens travel in the path and are longer than Fastify's default 100 characters.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     // Errors Fastify raises before routing (bad URL, bad content type) answer problem+json too.
     frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => {
       const problem = toProblem(error);
