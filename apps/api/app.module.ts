@@ -6,6 +6,7 @@ import { IdempotencyInterceptor } from '../../libs/platform/http/idempotency.int
 import { ProblemFilter } from '../../libs/platform/http/problem.filter';
 import { PlatformModule } from '../../libs/platform/platform.module';
 import { OrganizationsModule } from '../../libs/organizations/organizations.module';
+import { ActivityModule } from '../../libs/activity/activity.module';
 import { HealthController } from './health.controller';
 import { ReadSideModule } from './read-side.module';
 import { MinPositionInterceptor } from '../../libs/platform/http/min-position.interceptor';
@@ -15,7 +16,7 @@ export class AppModule {
   static forRoot(config: Config): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), ReadSideModule, OrganizationsModule],
+      imports: [PlatformModule.forRoot(config), ReadSideModule, OrganizationsModule, ActivityModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

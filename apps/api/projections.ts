@@ -3,5 +3,6 @@ import { invitationsProjection } from '../../libs/organizations/read-side/invita
 import { organizationsProjection } from '../../libs/organizations/read-side/organizations.projection';
 import { rosterProjection } from '../../libs/organizations/read-side/roster.projection';
 import type { SqliteProjection } from '../../libs/platform/projections/projection';
+import { activityLogProjection } from '../../libs/activity/application/activity-log.projection';
 
-export const PROJECTIONS: SqliteProjection[] = [organizationsProjection, rosterProjection, invitationsProjection];
+export const PROJECTIONS: SqliteProjection[] = [organizationsProjection, rosterProjection, invitationsProjection, activityLogProjection];

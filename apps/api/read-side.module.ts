@@ -1,4 +1,5 @@
-// The read side of the embedded default: every projection, fed by one runner in this process.
+// The read side of the embedded default: every projection of ./projections.ts (organizations, roster,
+// invitations, activityLogProjection), fed by one runner in this process.
 import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import type { EventStore } from '../../libs/platform/event-store/event-store';

@@ -35,12 +35,11 @@ function toStored(row: Row): StoredEvent {
   };
 }
 
+// Duck-typed, not `instanceof Error`: better-sqlite3's native binding builds its errors in the realm that
+// first loaded it, which is not always ours (jest runs each test file in its own realm).
 function isUniqueViolation(err: unknown, columns: string): boolean {
-  return (
-    err instanceof Error &&
-    (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    err.message.includes(columns)
-  );
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof e.message === 'string' && e.message.includes(columns);
 }
 
 export function openSqliteEventStore(file: string, options: { pollMs?: number } = {}): EventStore {
