@@ -3,7 +3,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenVerifier } from './auth/token-verifier';
-import type { Config } from './config/config';
+import { ConfigError, type Config } from './config/config';
 import type { EventStore } from './event-store/event-store';
 import { openSqliteEventStore } from './event-store/sqlite-event-store';
 import { openSqliteIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency-store';
@@ -23,6 +23,10 @@ export class PlatformModule implements OnApplicationShutdown {
   ) {}
 
   static forRoot(config: Config): DynamicModule {
+    // Better to refuse than to run silently on the embedded engines when a production one was asked for.
+    for (const [variable, value] of [['EVENTSTORE_URL', config.eventstoreUrl], ['MONGODB_URL', config.mongodbUrl], ['REDIS_URL', config.redisUrl]]) {
+      if (value) throw new ConfigError(variable!, 'is set, but this version has no adapter for it yet; unset it to use the embedded default');
+    }
     mkdirSync(config.dataDir, { recursive: true });
     return {
       module: PlatformModule,
