@@ -4,12 +4,12 @@
 // never waits for, nor conflicts with, membership commands.
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { EventStore, NewEvent } from '../../platform/event-store/event-store';
-import { newId } from '../../platform/ids';
+import type { EventStore } from '../../platform/event-store/event-store';
+import { envelope } from '../../platform/event-store/envelope';
 import { EVENT_STORE } from '../../platform/injection-tokens';
 import { ORGANIZATION_REPOSITORY } from '../../organizations/application/injection-tokens';
 import type { CommandContext, OrganizationRepository } from '../../organizations/application/organization-repository';
-import { activityStream, type ActivityEvent } from '../domain/events';
+import { activityStream } from '../domain/events';
 import { recordActivity, type RecordActivity as RecordActivityCommand } from '../domain/record-activity';
 
 export type RecordActivityResult = {
@@ -41,24 +41,9 @@ export class RecordActivityHandler implements ICommandHandler<RecordActivity> {
     const { position } = await this.store.append(
       activityStream(command.orgId),
       'any',
-      events.map((event) => envelope(event, command.now, context)),
+      // The envelope's occurredAt is when it was recorded; when the member did it is the data's occurredAt.
+      events.map((event) => envelope(event, event.data.actorId, command.now, context)),
     );
     return { accepted: events.length, position };
   }
-}
-
-/** occurredAt of the envelope is when it was recorded; when the member did it is the data's occurredAt. */
-function envelope(event: ActivityEvent, now: Date, context: CommandContext): NewEvent {
-  return {
-    type: event.type,
-    data: event.data,
-    metadata: {
-      eventId: newId(),
-      actorId: event.data.actorId,
-      occurredAt: now.toISOString(),
-      correlationId: context.correlationId,
-      causationId: context.causationId ?? null,
-      schemaVersion: 1,
-    },
-  };
 }

@@ -9,7 +9,8 @@ import type { EventStore, NewEvent, StoredEvent } from '../../platform/event-sto
 import { WrongExpectedVersion } from '../../platform/event-store/event-store';
 import { chain, GENESIS_HASH } from '../../platform/event-store/hash-chain';
 import { keyedLock } from '../../platform/keyed-lock';
-import { newId } from '../../platform/ids';
+import { envelope, type CommandContext } from '../../platform/event-store/envelope';
+export type { CommandContext };
 
 export class ConcurrencyConflict extends Error {
   readonly code = 'concurrency_conflict';
@@ -18,7 +19,6 @@ export class ConcurrencyConflict extends Error {
   }
 }
 
-export type CommandContext = { correlationId: string; causationId?: string | null };
 export type CommandOutcome = {
   state: Organization;
   events: NewEvent[];
@@ -74,7 +74,7 @@ export function organizationRepository(store: EventStore, options: { maxCached?:
           const decided = decide(entry.state, cmd);
           if (decided.length === 0) return { state: entry.state, events: [], position: entry.lastPosition };
           const expected = entry.version;
-          const events = chain(entry.lastHash, expected, decided.map((e) => envelope(e, cmd, context)));
+          const events = chain(entry.lastHash, expected, decided.map((e) => envelope(e, actorOf(cmd), cmd.now, context)));
           try {
             const { position } = await store.append(organizationStream(cmd.orgId), expected, events);
             // Positions of the events before the last are not known here; only the last one is kept.
@@ -90,18 +90,3 @@ export function organizationRepository(store: EventStore, options: { maxCached?:
   };
 }
 export type OrganizationRepository = ReturnType<typeof organizationRepository>;
-
-function envelope(event: OrganizationEvent, cmd: OrganizationCommand, context: CommandContext): NewEvent {
-  return {
-    type: event.type,
-    data: event.data,
-    metadata: {
-      eventId: newId(),
-      actorId: actorOf(cmd),
-      occurredAt: cmd.now.toISOString(),
-      correlationId: context.correlationId,
-      causationId: context.causationId ?? null,
-      schemaVersion: 1,
-    },
-  };
-}
