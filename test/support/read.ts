@@ -19,6 +19,7 @@ import { rosterQueries } from '../../libs/organizations/read-side/roster.query';
 import { listQueries } from '../../libs/organizations/read-side/lists.query';
 import { activityStream, type ActivityEvent } from '../../libs/activity/domain/events';
 import type { TestApp, TestResponse } from './test-app';
+import { linkFor } from './team';
 
 export const ALL_PROJECTIONS: SqliteProjection[] = [organizationsProjection, rosterProjection, invitationsProjection];
 
@@ -237,7 +238,6 @@ export async function joinAs(
   const email = `${sub}@example.com`;
   const inv = await t.request('POST', `/orgs/${orgId}/invitations`, { token: byToken, body: { email, role } });
   if (inv.status !== 201) throw new Error(`invite ${sub} answered ${inv.status}: ${inv.text}`);
-  const { linkFor } = await import('./team'); // loaded lazily: the projection specs need no mail parser
   const link = await linkFor(t, email);
   const token = await t.token(sub, name === null ? {} : { name });
   const acc = await t.request('POST', `/invitations/${link}/accept`, { token });

@@ -77,7 +77,10 @@ export class ReadController {
         occurredAt: e.metadata.occurredAt,
         actorId: e.metadata.actorId,
         data: e.data,
+        // Every metadata field the hash covers, so that an export verifies on its own (firstBrokenLink).
         correlationId: e.metadata.correlationId,
+        causationId: e.metadata.causationId,
+        schemaVersion: e.metadata.schemaVersion,
         prevHash: e.metadata.prevHash,
         hash: e.metadata.hash,
       }),

@@ -150,6 +150,16 @@ describe('rebuild equals live', () => {
     }
   });
 
+  it('one projection reset at a time: it is rebuilt, and the others (past their checkpoints) are not applied twice', async () => {
+    for (const p of ALL_PROJECTIONS) {
+      resetProjection(h.db, p);
+      const rebuild = projectionRunner(h.store, h.db, ALL_PROJECTIONS, { batchSize: 101 });
+      await rebuild.catchUp();
+      await rebuild.stop();
+      expect({ reset: p.name, rows: snapshot(h.db) }).toEqual({ reset: p.name, rows: live });
+    }
+  });
+
   it('a fresh read database built in one pass gives the same rows', async () => {
     const db = openReadDatabase(':memory:');
     try {

@@ -458,6 +458,21 @@ describe('idempotence', () => {
     await third.stop();
   });
 
+  it('a batch that fails part-way leaves the model and the checkpoint exactly as they were', async () => {
+    const orgId = await history();
+    await h.catchUp();
+    const before = snapshot(h.db);
+    const checkpoints = h.db.prepare('SELECT * FROM checkpoints ORDER BY projection').all();
+    // a good event, then one the projection cannot apply (an unreadable time), in one batch
+    await h.activity(orgId, [{ type: 'AssetImported', actorId: 'mia', itemId: 'fine' }]);
+    await h.activity(orgId, [{ type: 'AssetImported', actorId: 'mia', itemId: 'bad', occurredAt: 'not a time' }]);
+    const fresh = projectionRunner(h.store, h.db, [rosterProjection]);
+    await expect(fresh.catchUp()).rejects.toThrow();
+    expect(snapshot(h.db)).toEqual(before);
+    expect(h.db.prepare('SELECT * FROM checkpoints ORDER BY projection').all()).toEqual(checkpoints);
+    await fresh.stop();
+  });
+
   it('catching up event by event (batch size 1) gives the same model as one batch', async () => {
     await history();
     await h.catchUp();

@@ -26,7 +26,9 @@ export function rosterOps(event: StoredEvent): RosterOp[] {
   const activity = activityOf(event.type);
   if (activity) {
     const data = event.data as ActivityData;
-    const at = new Date(data.occurredAt).toISOString();
+    // Ingestion validates occurredAt; should a bad one ever be stored, it must not stop the read side.
+    const parsed = Date.parse(data.occurredAt);
+    const at = new Date(Number.isNaN(parsed) ? Date.parse(event.metadata.occurredAt) : parsed).toISOString();
     return [{ op: 'active', orgId, userId: data.actorId, at, counter: activity.counter, itemId: data.itemId }];
   }
   if (!isOrganizationEvent(event)) return [];
@@ -142,7 +144,7 @@ function prepare(db: Database.Database) {
         s.statsUpsert.run(o.orgId, o.userId);
         const stats = s.stats.get(o.orgId, o.userId)!;
         s.insertMember.run({
-          orgId: o.orgId, rowId: memberRowId(o.userId), userId: o.userId, name: o.name, nameKey: o.name.toLowerCase(),
+          orgId: o.orgId, rowId: memberRowId(o.userId), userId: o.userId, name: o.name, nameKey: o.name.normalize('NFC').toLowerCase(),
           email: o.email, role: o.role, joinedAt: o.joinedAt, lastActive: stats.last_active_key,
           imports: stats.imports, deployments: stats.deployments, audits: stats.audits,
         });
