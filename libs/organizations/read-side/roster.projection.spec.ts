@@ -5,6 +5,7 @@ import { ApiError } from '../../platform/http/problem';
 import { projectionRunner } from '../../platform/projections/projection-runner';
 import { actor, readFixture, snapshot, type ReadFixture } from '../../../test/support/read';
 import { rosterOps, rosterProjection } from './roster.projection';
+import { rosterQueries } from './roster.query';
 
 const olivia = actor('olivia', 'Olivia');
 const adam = actor('adam', 'Adam');
@@ -463,14 +464,33 @@ describe('idempotence', () => {
     await h.catchUp();
     const before = snapshot(h.db);
     const checkpoints = h.db.prepare('SELECT * FROM checkpoints ORDER BY projection').all();
-    // a good event, then one the projection cannot apply (an unreadable time), in one batch
+    // a good event, then one whose application fails (a disk error, a bug), in one batch
     await h.activity(orgId, [{ type: 'AssetImported', actorId: 'mia', itemId: 'fine' }]);
-    await h.activity(orgId, [{ type: 'AssetImported', actorId: 'mia', itemId: 'bad', occurredAt: 'not a time' }]);
-    const fresh = projectionRunner(h.store, h.db, [rosterProjection]);
+    await h.activity(orgId, [{ type: 'AssetImported', actorId: 'mia', itemId: 'bad' }]);
+    const failing = {
+      ...rosterProjection,
+      prepare(db: Parameters<typeof rosterProjection.prepare>[0]) {
+        const apply = rosterProjection.prepare(db);
+        return (event: Parameters<typeof apply>[0]) => {
+          if ((event.data as { itemId?: string }).itemId === 'bad') throw new Error('cannot apply');
+          apply(event);
+        };
+      },
+    };
+    const fresh = projectionRunner(h.store, h.db, [failing]);
     await expect(fresh.catchUp()).rejects.toThrow();
     expect(snapshot(h.db)).toEqual(before);
     expect(h.db.prepare('SELECT * FROM checkpoints ORDER BY projection').all()).toEqual(checkpoints);
     await fresh.stop();
+  });
+
+  it('an activity time it cannot read does not stop the read side: it counts, dated when recorded', async () => {
+    const orgId = await history();
+    await h.activity(orgId, [{ type: 'AssetImported', actorId: 'mia', itemId: 'odd-time', occurredAt: 'not a time' }]);
+    await expect(h.catchUp()).resolves.toBeUndefined();
+    const row = rosterQueries(h.db).member(orgId, 'mia')!;
+    expect(row.imports).toBeGreaterThan(0);
+    expect(Date.parse(row.lastActiveAt!)).not.toBeNaN();
   });
 
   it('catching up event by event (batch size 1) gives the same model as one batch', async () => {
