@@ -332,10 +332,14 @@ describe('resend', () => {
       Array.from({ length: 5 }, () => t.request('POST', `/orgs/${orgId}/invitations/${inv.body.id}/resend`, { token: ownerToken })),
     );
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    // The email of a send already replaced by a later one when its job runs is not sent (its link
+    // would be dead on arrival); the newest send's email always goes out.
     const mails = await mailsTo(t.dataDir, emailOf(sub));
-    expect(mails).toHaveLength(6);
+    expect(mails.length).toBeGreaterThanOrEqual(1);
+    expect(mails.length).toBeLessThanOrEqual(6);
+    expect(mails.some((m) => m.file.endsWith('-6.eml'))).toBe(true);
     const links = mails.map((m) => tokenIn(m.text));
-    expect(new Set(links).size).toBe(6);
+    expect(new Set(links).size).toBe(mails.length);
     const bob = await t.token(sub);
     const newest = links[links.length - 1];
     for (const old of links.slice(0, -1)) expectProblem(await accept(old, bob), 410, 'invitation_expired');

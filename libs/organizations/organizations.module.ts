@@ -1,34 +1,18 @@
+// The organization's HTTP API on top of its core (write side, queries).
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import type { Config } from '../platform/config/config';
-import type { EventStore } from '../platform/event-store/event-store';
-import { CONFIG, EVENT_STORE, READ_DB } from '../platform/injection-tokens';
-import { INVITATION_TOKENS, ORGANIZATION_REPOSITORY } from './application/injection-tokens';
-import { invitationTokens } from './application/invitation-token';
-import { organizationRepository } from './application/organization-repository';
-import { RunOrganizationCommandHandler } from './application/run-organization-command';
 import { CommandRunner } from './http/command-runner';
 import { InvitationLinksController } from './http/invitation-links.controller';
 import { InvitationsController } from './http/invitations.controller';
 import { MembersController } from './http/members.controller';
 import { OrganizationsController } from './http/organizations.controller';
 import { ReadController } from './http/read.controller';
-import { LIST_QUERIES, ROSTER_QUERIES } from './read-side/injection-tokens';
-import { listQueries } from './read-side/lists.query';
-import { rosterQueries } from './read-side/roster.query';
-import type Database from 'better-sqlite3';
+import { OrganizationsCoreModule } from './organizations-core.module';
 
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, OrganizationsCoreModule],
   controllers: [OrganizationsController, InvitationsController, InvitationLinksController, MembersController, ReadController],
-  providers: [
-    { provide: ORGANIZATION_REPOSITORY, inject: [EVENT_STORE], useFactory: (store: EventStore) => organizationRepository(store) },
-    { provide: INVITATION_TOKENS, inject: [CONFIG], useFactory: (config: Config) => invitationTokens(config.invitationSecret) },
-    { provide: ROSTER_QUERIES, inject: [READ_DB], useFactory: (db: Database.Database) => rosterQueries(db) },
-    { provide: LIST_QUERIES, inject: [READ_DB], useFactory: (db: Database.Database) => listQueries(db) },
-    RunOrganizationCommandHandler,
-    CommandRunner,
-  ],
-  exports: [ORGANIZATION_REPOSITORY, CommandRunner, ROSTER_QUERIES],
+  providers: [CommandRunner],
+  exports: [OrganizationsCoreModule, CommandRunner],
 })
 export class OrganizationsModule {}

@@ -6,3 +6,5 @@ export const TOKEN_VERIFIER = Symbol('TokenVerifier');
 export const IDEMPOTENCY_STORE = Symbol('IdempotencyStore');
 export const READ_DB = Symbol('ReadDatabase');
 export const PROJECTION_RUNNER = Symbol('ProjectionRunner');
+export const JOB_QUEUE = Symbol('JobQueue');
+export const REACTOR_RUNNER = Symbol('ReactorRunner');

@@ -6,6 +6,7 @@ import { tokenVerifier } from './auth/token-verifier';
 import { ConfigError, type Config } from './config/config';
 import type { EventStore } from './event-store/event-store';
 import { openSqliteEventStore } from './event-store/sqlite-event-store';
+import { openEventStoreDbEventStore } from './event-store/eventstoredb-event-store';
 import { openSqliteIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency-store';
 import { CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, MAILER, READ_DB, TOKEN_VERIFIER } from './injection-tokens';
 import { openReadDatabase } from './projections/read-database';
@@ -24,7 +25,7 @@ export class PlatformModule implements OnApplicationShutdown {
 
   static forRoot(config: Config): DynamicModule {
     // Better to refuse than to run silently on the embedded engines when a production one was asked for.
-    for (const [variable, value] of [['EVENTSTORE_URL', config.eventstoreUrl], ['MONGODB_URL', config.mongodbUrl], ['REDIS_URL', config.redisUrl]]) {
+    for (const [variable, value] of [['MONGODB_URL', config.mongodbUrl]]) {
       if (value) throw new ConfigError(variable!, 'is set, but this version has no adapter for it yet; unset it to use the embedded default');
     }
     mkdirSync(config.dataDir, { recursive: true });
@@ -32,7 +33,13 @@ export class PlatformModule implements OnApplicationShutdown {
       module: PlatformModule,
       providers: [
         { provide: CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: () => openSqliteEventStore(join(config.dataDir, 'events.sqlite')) },
+        {
+          provide: EVENT_STORE,
+          useFactory: () =>
+            config.eventstoreUrl
+              ? openEventStoreDbEventStore(config.eventstoreUrl)
+              : openSqliteEventStore(join(config.dataDir, 'events.sqlite')),
+        },
         {
           provide: IDEMPOTENCY_STORE,
           useFactory: () => openSqliteIdempotencyStore(join(config.dataDir, 'idempotency.sqlite')),

@@ -6,6 +6,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../apps/api/create-app';
 import { loadConfig, type Config } from '../../libs/platform/config/config';
 import { signToken, type TokenClaims } from '../../libs/platform/auth/sign-token';
+import type { EventStore } from '../../libs/platform/event-store/event-store';
+import { EVENT_STORE, JOB_QUEUE, REACTOR_RUNNER } from '../../libs/platform/injection-tokens';
+import type { JobQueue } from '../../libs/platform/jobs/job-queue';
+import type { ReactorRunner } from '../../libs/platform/reactions/reactor-runner';
+import { registerSettle, unregisterSettle } from './outbox';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
@@ -18,6 +23,9 @@ export type TestApp = {
   token(sub: string, claims?: Partial<TokenClaims>): Promise<string>;
   /** fetch against the app with JSON in and out. */
   request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
+  /** Waits until the background work caused so far is done: the reactor has seen every event and no
+   * job is due or running (delayed jobs, such as expiries, are not waited for). */
+  settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -25,7 +33,15 @@ export type TestResponse = { status: number; headers: Headers; body: any; text: 
 
 export async function startTestApp(env: Record<string, string> = {}, existingDataDir?: string): Promise<TestApp> {
   const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), 'team-e2e-'));
-  const config = loadConfig({ DATA_DIR: dataDir, AUTH_JWT_SECRET: TEST_JWT_SECRET, PORT: '0', HOST: '127.0.0.1', ...env });
+  // Every test client shares 127.0.0.1: the per-address link limit is raised unless a test sets it.
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    INVITATION_LINK_REQUESTS_PER_MINUTE: '1000000',
+    ...env,
+  });
   const app = await createApp(config, { logger: false });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
@@ -50,14 +66,30 @@ export async function startTestApp(env: Record<string, string> = {}, existingDat
     return { status: response.status, headers: response.headers, body: parsed, text };
   };
 
+  const settle = async (timeoutMs = 10_000) => {
+    const store = app.get<EventStore>(EVENT_STORE);
+    const reactor = app.get<ReactorRunner>(REACTOR_RUNNER);
+    const queue = app.get<JobQueue>(JOB_QUEUE);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const counts = await queue.counts();
+      if (reactor.position() >= (await store.headPosition()) && counts.waiting === 0 && counts.active === 0) return;
+      if (Date.now() > deadline) throw new Error(`background work did not settle in ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  registerSettle(dataDir, settle);
+
   return {
     url,
     config,
     dataDir,
     app,
+    settle,
     token: (sub, claims = {}) => signToken(TEST_JWT_SECRET, { sub, email: `${sub}@example.com`, ...claims }),
     request,
     async close() {
+      unregisterSettle(dataDir);
       await app.close();
       if (!existingDataDir) rmSync(dataDir, { recursive: true, force: true });
     },

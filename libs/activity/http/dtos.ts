@@ -1,6 +1,7 @@
 // The body of POST /orgs/:orgId/activity. Shapes are checked here with the domain's own predicates
 // (so a bad field is reported with its name, e.g. `items.3.type`); who may record what is the
 // domain's (record-activity.ts). Unknown fields, at the top or in an item, are refused.
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -45,28 +46,36 @@ const ActorIdCheck = constraint('actorId', isActorId, `must be a user id of 1 to
 /** Optional fields may be absent, but not null: null is not a string. */
 const present = (field: keyof ActivityItemInput) => ValidateIf((item: ActivityItemInput) => item[field] !== undefined);
 
+@ApiSchema({ name: 'ActivityItem' })
 export class ActivityItemDto implements ActivityItemInput {
+  @ApiProperty({ enum: Object.keys(ACTIVITY_TYPES) })
   @Validate(ActivityTypeCheck)
   type!: string;
 
+  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_ITEM_ID_LENGTH, description: 'An id seen before in this organization is counted once' })
   @present('id')
   @Validate(ItemIdCheck)
   id?: string;
 
+  @ApiPropertyOptional({ format: 'date-time', description: 'When it happened (default: when recorded)' })
   @present('occurredAt')
   @Validate(OccurredAtCheck)
   occurredAt?: string;
 
+  @ApiPropertyOptional({ maxLength: MAX_SUBJECT_LENGTH })
   @present('subject')
   @Validate(SubjectCheck)
   subject?: string;
 
+  @ApiPropertyOptional({ maxLength: MAX_ACTOR_ID_LENGTH, description: "Required with a service token; otherwise absent or the caller's sub" })
   @present('actorId')
   @Validate(ActorIdCheck)
   actorId?: string;
 }
 
+@ApiSchema({ name: 'RecordActivity' })
 export class RecordActivityDto {
+  @ApiProperty({ type: [ActivityItemDto], minItems: MIN_ITEMS, maxItems: MAX_ITEMS })
   @IsArray()
   @ArrayMinSize(MIN_ITEMS)
   @ArrayMaxSize(MAX_ITEMS)

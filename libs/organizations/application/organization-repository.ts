@@ -5,6 +5,7 @@
 import { decide, actorOf, type OrganizationCommand } from '../domain/commands';
 import { organizationStream, type OrganizationEvent } from '../domain/events';
 import { emptyOrganization, evolve, type Organization } from '../domain/organization';
+import { DomainError } from '../domain/errors';
 import type { EventStore, NewEvent, StoredEvent } from '../../platform/event-store/event-store';
 import { WrongExpectedVersion } from '../../platform/event-store/event-store';
 import { chain, GENESIS_HASH } from '../../platform/event-store/hash-chain';
@@ -27,6 +28,16 @@ export type CommandOutcome = {
   position: number;
 };
 
+/** How a command settled: appended (ok), changed nothing (unchanged), refused by a rule (rejected, with
+ * its code), still conflicting after the retries (conflict), or failed otherwise (error). */
+export type CommandReport = {
+  type: OrganizationCommand['type'];
+  outcome: 'ok' | 'unchanged' | 'rejected' | 'conflict' | 'error';
+  code?: string;
+  /** Version conflicts retried (another writer appended first). */
+  retries: number;
+};
+
 type Entry = { state: Organization; version: number; lastHash: string; lastPosition: number };
 type Versioned = Pick<StoredEvent, 'type' | 'data' | 'metadata' | 'streamVersion' | 'position'>;
 
@@ -35,6 +46,17 @@ export function organizationRepository(store: EventStore, options: { maxCached?:
   const retries = options.retries ?? 5;
   const cache = new Map<string, Entry>();
   const withLock = keyedLock();
+  const listeners = new Set<(report: CommandReport) => void>();
+
+  function report(cmd: OrganizationCommand, outcome: CommandReport['outcome'], retries: number, code?: string) {
+    for (const listener of listeners) {
+      try {
+        listener({ type: cmd.type, outcome, code, retries });
+      } catch {
+        // an observer never fails a command
+      }
+    }
+  }
 
   // Applies only events the entry has not seen: a read and a command may catch up concurrently.
   function apply(entry: Entry, events: Versioned[]) {
@@ -68,7 +90,8 @@ export function organizationRepository(store: EventStore, options: { maxCached?:
     },
 
     execute(cmd: OrganizationCommand, context: CommandContext): Promise<CommandOutcome> {
-      return withLock(cmd.orgId, async () => {
+      let conflicts = 0;
+      const run = withLock(cmd.orgId, async () => {
         for (let attempt = 0; ; attempt++) {
           const entry = await load(cmd.orgId);
           const decided = decide(entry.state, cmd);
@@ -83,9 +106,25 @@ export function organizationRepository(store: EventStore, options: { maxCached?:
           } catch (error) {
             if (!(error instanceof WrongExpectedVersion)) throw error;
             if (attempt >= retries) throw new ConcurrencyConflict();
+            conflicts++;
           }
         }
       });
+      return run.then(
+        (outcome) => (report(cmd, outcome.events.length > 0 ? 'ok' : 'unchanged', conflicts), outcome),
+        (error: unknown) => {
+          if (error instanceof ConcurrencyConflict) report(cmd, 'conflict', conflicts, error.code);
+          else if (error instanceof DomainError) report(cmd, 'rejected', conflicts, error.code);
+          else report(cmd, 'error', conflicts);
+          throw error;
+        },
+      );
+    },
+
+    /** The observer hook (metrics): `listener` hears how each command settled; returns an unsubscribe. */
+    onCommand(listener: (report: CommandReport) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

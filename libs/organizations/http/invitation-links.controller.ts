@@ -1,5 +1,6 @@
 // The invitee's side of an invitation, addressed by the emailed link's token.
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../platform/auth/principal';
 import { Caller, Public } from '../../platform/http/caller';
@@ -11,7 +12,15 @@ import type { InvitationTokenClaims, InvitationTokens } from '../application/inv
 import type { OrganizationRepository } from '../application/organization-repository';
 import { CommandRunner } from './command-runner';
 import { EmptyBodyDto } from './dtos';
+import { ApiCommand, ApiProblem } from '../../platform/http/openapi';
+import { INVITATION_LINK_PER_ADDRESS } from '../../platform/rate-limit/policies';
+import { RateLimit } from '../../platform/rate-limit/rate-limit.guard';
+import { AcceptedInvitationDto, InvitationPreviewDto } from './responses';
 
+const LIMITED = 'Limited to INVITATION_LINK_REQUESTS_PER_MINUTE requests per client address.';
+
+@ApiTags('invitation links')
+@ApiParam({ name: 'token', description: 'The token of the emailed link (a credential: never logged)' })
 @Controller('invitations/:token')
 export class InvitationLinksController {
   constructor(
@@ -23,6 +32,10 @@ export class InvitationLinksController {
   /** A preview that never uses the link up (mail scanners follow links). */
   @Get()
   @Public()
+  @RateLimit(INVITATION_LINK_PER_ADDRESS)
+  @ApiOperation({ summary: 'Preview an invitation from its link (no token needed; never uses the link up)', description: LIMITED })
+  @ApiOkResponse({ type: InvitationPreviewDto })
+  @ApiProblem(404, 'invitation_not_found')
   async preview(@Param('token') token: string) {
     const claims = this.verify(token);
     const state = await this.organizations.read(claims.orgId);
@@ -43,6 +56,14 @@ export class InvitationLinksController {
 
   @Post('accept')
   @HttpCode(200)
+  @RateLimit(INVITATION_LINK_PER_ADDRESS)
+  @ApiOperation({ summary: 'Accept the invitation: the caller (the invitee) is an active member at once', description: LIMITED })
+  @ApiBody({ type: EmptyBodyDto, required: false })
+  @ApiCommand(200, 'The membership', { type: AcceptedInvitationDto })
+  @ApiProblem(403, 'email_mismatch')
+  @ApiProblem(404, 'invitation_not_found')
+  @ApiProblem(409, 'already_member')
+  @ApiProblem(410, 'invitation_revoked', 'invitation_used', 'invitation_expired')
   async accept(@Param('token') token: string, @Body() _body: EmptyBodyDto, @Caller() caller: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const { orgId, invitationId, sendNumber } = this.verify(token);
     const { state } = await this.commands.run(
@@ -55,6 +76,14 @@ export class InvitationLinksController {
 
   @Post('decline')
   @HttpCode(204)
+  @RateLimit(INVITATION_LINK_PER_ADDRESS)
+  @ApiOperation({ summary: 'Decline the invitation (the invitee)', description: LIMITED })
+  @ApiBody({ type: EmptyBodyDto, required: false })
+  @ApiCommand(204, 'Declined')
+  @ApiProblem(403, 'email_mismatch')
+  @ApiProblem(404, 'invitation_not_found')
+  @ApiProblem(409, 'already_member')
+  @ApiProblem(410, 'invitation_revoked', 'invitation_used', 'invitation_expired')
   async decline(@Param('token') token: string, @Body() _body: EmptyBodyDto, @Caller() caller: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const { orgId, invitationId, sendNumber } = this.verify(token);
     await this.commands.run(

@@ -2,6 +2,7 @@
 // message naming the variable (ConfigError), instead of failing later on the first request.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export type Config = {
@@ -14,6 +15,11 @@ export type Config = {
   invitationSecret: string;
   invitationTtlSeconds: number;
   invitesPerHour: number;
+  /** Requests per minute per client address on the invitation-link routes (preview, accept, decline). */
+  invitationLinkRequestsPerMinute: number;
+  /** Which proxies' X-Forwarded-For to believe for the client address (Fastify's trustProxy). */
+  trustProxy: boolean | number | string[];
+  logLevel: LogLevel;
   smtpUrl: string | null;
   mailFrom: string;
   inviteLinkBase: string;
@@ -33,6 +39,9 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export function loadConfig(env: Env = process.env): Config {
   const read = (name: string) => (env[name]?.trim() ? env[name]!.trim() : null);
@@ -62,6 +71,9 @@ export function loadConfig(env: Env = process.env): Config {
     invitationSecret,
     invitationTtlSeconds: integer(read('INVITATION_TTL_SECONDS'), 'INVITATION_TTL_SECONDS', 604800, 1, 31_536_000),
     invitesPerHour: integer(read('INVITES_PER_HOUR'), 'INVITES_PER_HOUR', 500, 1, 1_000_000),
+    invitationLinkRequestsPerMinute: integer(read('INVITATION_LINK_REQUESTS_PER_MINUTE'), 'INVITATION_LINK_REQUESTS_PER_MINUTE', 60, 1, 1_000_000),
+    trustProxy: trustProxy(read('TRUST_PROXY')),
+    logLevel: oneOf(read('LOG_LEVEL')?.toLowerCase() ?? null, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     smtpUrl: url(read('SMTP_URL'), 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: read('MAIL_FROM') ?? 'Team <no-reply@localhost>',
     inviteLinkBase:
@@ -78,6 +90,29 @@ function integer(value: string | null, name: string, fallback: number, min: numb
     throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${value}"`);
   }
   return Number(value);
+}
+
+function oneOf<T extends string>(value: string | null, name: string, allowed: readonly T[], fallback: T): T {
+  if (value === null) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+/** "true", "false", a hop count, or a comma-separated list of proxy addresses / CIDR ranges. */
+function trustProxy(value: string | null): boolean | number | string[] {
+  if (value === null || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return integer(value, 'TRUST_PROXY', 0, 0, 100);
+  const entries = value.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const maxBits = version === 6 ? 128 : 32;
+    if (!version || rest.length > 0 || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
+      throw new ConfigError('TRUST_PROXY', `must be true, false, a hop count, or proxy addresses/CIDR ranges separated by commas, got "${entry}"`);
+    }
+  }
+  return entries;
 }
 
 function url(value: string | null, name: string, protocols: string[]): string | null {

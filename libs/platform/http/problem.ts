@@ -40,6 +40,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   unavailable: 503,
 };
 
+/** Every stable error code of the API, for the OpenAPI description. */
+export const PROBLEM_CODES = Object.keys(STATUS_BY_CODE);
+export const statusOfCode = (code: string): number => STATUS_BY_CODE[code] ?? 500;
+
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'validation_failed',
   401: 'unauthenticated',
