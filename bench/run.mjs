@@ -604,6 +604,7 @@ function gitInfo() {
 async function main() {
   if (!exists(MAIN)) throw new Error('dist/apps/api/main.js is missing: run `npm run bench` (it builds first)');
   const startedAt = new Date().toISOString();
+  const git = gitInfo(); // at the start: other engineers may commit while the run goes on
   const runDir = tempDir('run');
   log(`${QUICK ? 'QUICK mode' : 'full sizes'}; data in ${runDir}; ${os.cpus().length} cores, node ${process.version}`);
   const groups = [
@@ -636,7 +637,7 @@ async function main() {
     groupSeconds: timings,
     quick: QUICK,
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadavgAtEnd: os.loadavg().map((x) => round(x, 2)) },
-    git: gitInfo(),
+    git,
     constants: C,
     scenarios,
   };
