@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { EventStore, StoredEvent } from '../event-store/event-store';
 import type { SqliteProjection } from './projection';
+import { catchUpLoop } from '../event-store/catch-up-loop';
 
 export type ProjectionRunner = ReturnType<typeof projectionRunner>;
 
@@ -31,16 +32,13 @@ export function projectionRunner(
   });
 
   let position = Math.min(...appliers.map((a) => getCheckpoint.get(a.name) ?? 0));
-  let running: Promise<void> | null = null;
-  let again = false;
-  let stopped = false;
   let unsubscribe: (() => void) | null = null;
   const waiters = new Set<{ position: number; resolve: (reached: boolean) => void }>();
 
   async function catchUp() {
     for (;;) {
       const events = await store.readAll(position, batchSize);
-      if (events.length === 0 || stopped) return;
+      if (events.length === 0 || loop.isStopped()) return;
       applyBatch(events);
       position = events[events.length - 1].position;
       options.onBatch?.(position, events.length);
@@ -48,33 +46,16 @@ export function projectionRunner(
     }
   }
 
-  /** Runs catch-up, coalescing notifications that arrive while a pass is running into one more pass. */
-  function trigger(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          await catchUp();
-        } while (again && !stopped);
-      } finally {
-        running = null;
-      }
-    })();
-    return running;
-  }
+  const loop = catchUpLoop(catchUp, { onError: (error) => console.error('projection runner failed; will retry', error) });
 
   return {
     /** Catches up with everything stored, then follows new appends. */
     async start() {
-      unsubscribe = store.onAppended(() => void trigger().catch((e) => console.error('projection runner failed', e)));
-      await trigger();
+      unsubscribe = store.onAppended(loop.poke);
+      await loop.trigger();
     },
     /** Catches up once (for rebuilds and tests). */
-    catchUp: () => trigger(),
+    catchUp: () => loop.trigger(),
     position: () => position,
     /** Resolves true once every projection includes `target`, false after `timeoutMs`. */
     waitFor(target: number, timeoutMs: number): Promise<boolean> {
@@ -82,15 +63,14 @@ export function projectionRunner(
       return new Promise((resolve) => {
         const waiter = { position: target, resolve };
         waiters.add(waiter);
-        void trigger();
+        loop.poke();
         setTimeout(() => waiters.delete(waiter) && resolve(false), timeoutMs).unref();
       });
     },
     /** Stops following; the batch in progress finishes and its checkpoint is stored. */
     async stop() {
-      stopped = true;
       unsubscribe?.();
-      await running;
+      await loop.stop();
       for (const w of waiters) w.resolve(false);
       waiters.clear();
     },

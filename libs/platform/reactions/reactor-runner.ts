@@ -4,6 +4,7 @@
 // are idempotent (job ids derived from event ids) running one twice does no harm.
 import type Database from 'better-sqlite3';
 import type { EventStore, StoredEvent } from '../event-store/event-store';
+import { catchUpLoop } from '../event-store/catch-up-loop';
 
 export type Reactor = { name: string; react(event: StoredEvent): Promise<void> };
 
@@ -20,19 +21,14 @@ export function reactorRunner(
     'INSERT INTO checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
   );
   let position = getCheckpoint.get(checkpointName) ?? 0;
-  let running: Promise<void> | null = null;
-  let again = false;
-  let stopped = false;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let failures = 0;
   let unsubscribe: (() => void) | null = null;
 
   async function catchUp() {
     for (;;) {
       const events = await store.readAll(position, batchSize);
-      if (events.length === 0 || stopped) return;
+      if (events.length === 0 || loop.isStopped()) return;
       for (const event of events) {
-        if (stopped) return;
+        if (loop.isStopped()) return;
         await reactor.react(event);
         position = event.position;
         setCheckpoint.run(checkpointName, position);
@@ -40,45 +36,20 @@ export function reactorRunner(
     }
   }
 
-  function trigger(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          await catchUp();
-        } while (again && !stopped);
-        failures = 0;
-      } catch (error) {
-        // Stay on the failed event and try again later (the queue or mail server may be down).
-        failures++;
-        options.onError?.(error);
-        const delay = Math.min(options.maxRetryMs ?? 30_000, (options.retryMs ?? 500) * 2 ** (failures - 1));
-        clearTimeout(retryTimer);
-        if (!stopped) retryTimer = setTimeout(() => void trigger(), delay).unref();
-      } finally {
-        running = null;
-      }
-    })();
-    return running;
-  }
+  // Stays on a failed event and tries it again later (the queue or mail server may be down).
+  const loop = catchUpLoop(catchUp, { onError: options.onError, retryMs: options.retryMs, maxRetryMs: options.maxRetryMs });
 
   return {
     name: reactor.name,
     async start() {
-      unsubscribe = store.onAppended(() => void trigger());
-      await trigger();
+      unsubscribe = store.onAppended(loop.poke);
+      await loop.trigger().catch(() => undefined); // reported through onError, and retried
     },
-    catchUp: () => trigger(),
+    catchUp: () => loop.trigger().catch(() => undefined),
     position: () => position,
     async stop() {
-      stopped = true;
-      clearTimeout(retryTimer);
       unsubscribe?.();
-      await running;
+      await loop.stop();
     },
   };
 }
