@@ -13,6 +13,9 @@ import { keyedLock } from '../../platform/keyed-lock';
 import { envelope, type CommandContext } from '../../platform/event-store/envelope';
 export type { CommandContext };
 
+/** Events read per query when folding a stream. */
+const LOAD_PAGE = 5000;
+
 export class ConcurrencyConflict extends Error {
   readonly code = 'concurrency_conflict';
   constructor() {
@@ -70,11 +73,17 @@ export function organizationRepository(store: EventStore, options: { maxCached?:
   }
 
   async function load(orgId: string): Promise<Entry> {
-    const known = cache.get(orgId);
-    const events = await store.readStream(organizationStream(orgId), known?.version ?? 0);
-    // Another load may have cached this organization meanwhile; apply() skips what it has seen.
-    const entry = cache.get(orgId) ?? known ?? { state: emptyOrganization(orgId), version: 0, lastHash: GENESIS_HASH, lastPosition: 0 };
-    apply(entry, events);
+    let entry = cache.get(orgId) ?? { state: emptyOrganization(orgId), version: 0, lastHash: GENESIS_HASH, lastPosition: 0 };
+    // In pages, so that the first load of a large organization never holds its whole stream in memory.
+    for (;;) {
+      const from = entry.version;
+      const events = await store.readStream(organizationStream(orgId), from, LOAD_PAGE);
+      apply(entry, events);
+      if (events.length < LOAD_PAGE || entry.version === from) break;
+    }
+    // Another load may have cached this organization meanwhile: keep whichever has seen more.
+    const cached = cache.get(orgId);
+    if (cached && cached !== entry && cached.version >= entry.version) entry = cached;
     if (entry.version > 0) {
       cache.delete(orgId); // re-insert: a Map's order is the LRU order
       cache.set(orgId, entry);
