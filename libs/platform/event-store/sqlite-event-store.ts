@@ -1,6 +1,6 @@
 // The embedded adapter of the event-store port, on better-sqlite3 (one file, or ':memory:').
 // better-sqlite3 is synchronous; the methods are async only to fit the port, so a throw becomes a rejection.
-import Database from 'better-sqlite3';
+import { openSqlite } from '../sqlite';
 import { AppendResult, EventStore, ExpectedVersion, NewEvent, StoredEvent, WrongExpectedVersion } from './event-store';
 
 type Row = {
@@ -44,10 +44,7 @@ function isUniqueViolation(err: unknown, columns: string): boolean {
 
 export function openSqliteEventStore(file: string, options: { pollMs?: number } = {}): EventStore {
   const pollMs = options.pollMs ?? 100;
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL'); // readers never block the writer (':memory:' stays 'memory', which is fine)
-  db.pragma('synchronous = NORMAL'); // durable at checkpoints; safe against corruption in WAL mode
-  db.pragma('busy_timeout = 5000'); // wait for another connection's write lock instead of failing at once
+  const db = openSqlite(file);
   db.exec(SCHEMA);
 
   const streamHead = db.prepare<[string], { stream_version: number; position: number }>(

@@ -1,6 +1,6 @@
 // Responses remembered per (caller, Idempotency-Key) for 24 hours, so that a retried POST replays the
 // first answer instead of doing the work again. Embedded adapter: SQLite.
-import Database from 'better-sqlite3';
+import { openSqlite } from '../sqlite';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -18,10 +18,7 @@ export type IdempotencyStore = {
 };
 
 export function openSqliteIdempotencyStore(file: string): IdempotencyStore {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  const db = openSqlite(file);
   db.exec(`CREATE TABLE IF NOT EXISTS idempotency (
     caller TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status INTEGER NOT NULL,
     body TEXT, headers TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (caller, key)

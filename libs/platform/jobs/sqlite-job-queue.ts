@@ -1,7 +1,7 @@
 // The embedded job queue: jobs live in a SQLite table, so delayed jobs and retries survive a restart.
 // A job that was running when the process died runs again at start (at-least-once, as BullMQ's
 // stalled-job recovery does).
-import Database from 'better-sqlite3';
+import { openSqlite } from '../sqlite';
 import { backoffDelay, DEFAULT_RETRY, type JobCounts, type JobHandler, type JobQueue, type RetryPolicy } from './job-queue';
 
 type Row = { id: string; name: string; data: string; attempts: number };
@@ -15,10 +15,7 @@ export function openSqliteJobQueue(
   const keepCompletedMs = options.keepCompletedMs ?? 7 * 24 * 3600 * 1000;
   const pollMs = options.pollMs ?? 1000;
   const now = options.now ?? Date.now;
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  const db = openSqlite(file);
   db.exec(`CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, data TEXT NOT NULL, run_at INTEGER NOT NULL,
     state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, updated_at INTEGER NOT NULL
