@@ -1,26 +1,24 @@
-// Drops read models and rebuilds them from the events:
+// Drops read models and rebuilds them from the events, on the engines the configuration selects:
 //   npm run projections:rebuild [name ...]     (no name: every projection)
-// Safe while the service runs: each batch re-checks the checkpoint inside its transaction.
-import { join } from 'node:path';
-import { PROJECTIONS } from '../apps/api/projections';
+// Safe while the service runs: each batch re-checks the checkpoints inside its atomic step.
+import { openReadStore, PROJECTION_NAMES } from '../apps/api/read-models';
 import { loadConfig } from '../libs/platform/config/config';
-import { openSqliteEventStore } from '../libs/platform/event-store/sqlite-event-store';
-import { projectionRunner, resetProjection } from '../libs/platform/projections/projection-runner';
-import { openReadDatabase } from '../libs/platform/projections/read-database';
+import { openEventStore } from '../libs/platform/event-store/open-event-store';
+import { projectionRunner } from '../libs/platform/projections/projection-runner';
 
 async function main() {
   const names = process.argv.slice(2);
-  const unknown = names.filter((n) => !PROJECTIONS.some((p) => p.name === n));
+  const unknown = names.filter((n) => !PROJECTION_NAMES.includes(n));
   if (unknown.length > 0) {
-    console.error(`unknown projection ${unknown.join(', ')}; known: ${PROJECTIONS.map((p) => p.name).join(', ')}`);
+    console.error(`unknown projection ${unknown.join(', ')}; known: ${PROJECTION_NAMES.join(', ')}`);
     process.exit(2);
   }
-  const chosen = names.length ? PROJECTIONS.filter((p) => names.includes(p.name)) : PROJECTIONS;
+  const chosen = names.length ? names : PROJECTION_NAMES;
   const config = loadConfig();
-  const store = openSqliteEventStore(join(config.dataDir, 'events.sqlite'));
-  const db = openReadDatabase(join(config.dataDir, 'read.sqlite'));
+  const store = openEventStore(config);
+  const readStore = openReadStore(config);
   const head = await store.headPosition();
-  for (const projection of chosen) resetProjection(db, projection);
+  for (const name of chosen) await readStore.reset(name);
 
   const started = process.hrtime.bigint();
   let applied = 0;
@@ -31,15 +29,15 @@ async function main() {
     const bar = '#'.repeat(Math.round(done * width)).padEnd(width, '.');
     if (process.stderr.isTTY) process.stderr.write(`\r[${bar}] ${(done * 100).toFixed(0).padStart(3)}%  ${applied} events`);
   };
-  const runner = projectionRunner(store, db, chosen, { onBatch: progress });
+  const runner = projectionRunner(store, readStore, chosen, { onBatch: progress });
   await runner.catchUp();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (process.stderr.isTTY) process.stderr.write('\n');
   console.log(
-    `rebuilt ${chosen.map((p) => p.name).join(', ')}: ${applied} events in ${seconds.toFixed(2)} s ` +
+    `rebuilt ${chosen.join(', ')}: ${applied} events in ${seconds.toFixed(2)} s ` +
       `(${Math.round(applied / Math.max(seconds, 1e-9))} events/s)`,
   );
-  db.close();
+  await readStore.close();
   await store.close();
 }
 

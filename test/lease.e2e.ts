@@ -14,7 +14,7 @@ import type Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import type { EventStore, NewEvent } from '../libs/platform/event-store/event-store';
 import { openSqliteEventStore } from '../libs/platform/event-store/sqlite-event-store';
-import { openReadDatabase } from '../libs/platform/projections/read-database';
+import { openSqliteReadStore } from '../libs/platform/read-store/sqlite-read-store';
 import { demoCountProjection, LEASE_NAME } from './support/lease-worker';
 import { redisProblemSync, SHARED_REDIS_URL } from './support/redis';
 
@@ -117,8 +117,7 @@ describe('lease: one projection runner across two worker processes', () => {
     const readFile = join(dir, 'read.sqlite');
     // Create both files (and the projection's tables) before the workers race to.
     store = openSqliteEventStore(eventsFile);
-    read = openReadDatabase(readFile);
-    read.exec(demoCountProjection.schema);
+    read = openSqliteReadStore(readFile, [demoCountProjection]).db;
     const count = () => read.prepare<[], number>('SELECT n FROM demo_count WHERE id = 1').pluck().get() ?? 0;
 
     const env = {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { invitationToken } from './support/outbox';
+import { signToken } from '../libs/platform/auth/sign-token';
 
 const ROOT = resolve(__dirname, '..');
 const MAIN = join(ROOT, 'dist/apps/api/main.js');
@@ -243,8 +244,8 @@ describe('bad configuration fails at start, naming the variable', () => {
     ['SMTP_URL', 'not a url'],
     ['MONGODB_URL', 'not-a-url'],
     ['EVENTSTORE_URL', 'not-a-url'],
-    // Well-formed, but no adapter exists yet: refused rather than silently ignored.
-    ['MONGODB_URL', 'mongodb://127.0.0.1:27017/team'],
+    ['MONGODB_URL', 'http://127.0.0.1:27017/team'],
+    ['EVENTSTORE_URL', 'http://127.0.0.1:2113'],
   ];
 
   it.each(cases)('%s=%s', async (variable, value) => {
@@ -258,4 +259,45 @@ describe('bad configuration fails at start, naming the variable', () => {
     expect(exit!.code).not.toBe(0);
     expect(child.stderr()).toContain(variable);
   }, 30_000);
+});
+
+describe('production engines that do not answer', () => {
+  // Nothing listens on port 1: the engines are configured but down. The service must still start,
+  // say which engines are missing on /ready, and answer requests that need them with 503.
+  it('starts, /health answers, /ready names the engines that do not answer, and a command answers 503 unavailable', async () => {
+    const dataDir = join(tempDir('down'), 'data');
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = startChild(
+      {
+        DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1',
+        EVENTSTORE_URL: 'kurrentdb://127.0.0.1:1?tls=false',
+        MONGODB_URL: 'mongodb://127.0.0.1:1/team',
+      },
+      ROOT,
+    );
+    try {
+      await waitForHealth(child, url);
+      const ready = await fetch(`${url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get('content-type')).toContain('application/problem+json');
+      const problem = (await ready.json()) as { code: string; detail: string };
+      expect(problem.code).toBe('unavailable');
+      expect(problem.detail).toContain('event store');
+      expect(problem.detail).toContain('read store');
+      expect(problem.detail).not.toContain('job queue');
+
+      const token = await signToken(readFileSync(join(dataDir, 'secrets', 'auth-jwt-secret'), 'utf8').trim(), { sub: 'ann', email: 'ann@example.com' });
+      const created = await fetch(`${url}/orgs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Down' }),
+      });
+      expect(created.status).toBe(503);
+      expect(created.headers.get('retry-after')).toBe('1');
+      expect(((await created.json()) as { code: string }).code).toBe('unavailable');
+    } finally {
+      await stop(child);
+    }
+  }, 60_000);
 });

@@ -17,6 +17,7 @@ import { OrganizationsModule } from '../../libs/organizations/organizations.modu
 import { ActivityModule } from '../../libs/activity/activity.module';
 import { HealthController } from './health.controller';
 import { BackgroundModule } from './background.module';
+import { ReadModelsModule } from './read-models.module';
 import { MinPositionInterceptor } from '../../libs/platform/http/min-position.interceptor';
 
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule implements OnApplicationBootstrap {
       imports: [
         ObservabilityModule.forRoot(logger),
         PlatformModule.forRoot(config),
+        ReadModelsModule.forRoot(config),
         RateLimitModule.forRoot(config),
         BackgroundModule.forRoot(),
         OrganizationsModule,

@@ -4,7 +4,6 @@
 // apps/worker runs all of it.
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
-import type Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { RunOrganizationCommand } from '../../libs/organizations/application/run-organization-command';
 import { INVITATION_TOKENS, ORGANIZATION_REPOSITORY } from '../../libs/organizations/application/injection-tokens';
@@ -22,7 +21,10 @@ import { expireDueInvitations } from '../../libs/organizations/read-side/expiry-
 import { OrganizationsCoreModule } from '../../libs/organizations/organizations-core.module';
 import type { Config } from '../../libs/platform/config/config';
 import type { EventStore } from '../../libs/platform/event-store/event-store';
-import { CONFIG, EVENT_STORE, JOB_QUEUE, MAILER, PROJECTION_RUNNER, REACTOR_RUNNER, READ_DB } from '../../libs/platform/injection-tokens';
+import { CONFIG, EVENT_STORE, JOB_QUEUE, MAILER, PROJECTION_RUNNER, REACTOR_RUNNER, READ_STORE } from '../../libs/platform/injection-tokens';
+import type { ReadStore } from '../../libs/platform/read-store/read-store';
+import { LIST_QUERIES } from '../../libs/organizations/read-side/injection-tokens';
+import type { ListQueries } from '../../libs/organizations/read-side/lists.query';
 import { openBullmqJobQueue } from '../../libs/platform/jobs/bullmq-job-queue';
 import type { JobQueue } from '../../libs/platform/jobs/job-queue';
 import { loadJobsConfig, type JobsConfig } from '../../libs/platform/jobs/jobs-config';
@@ -31,7 +33,7 @@ import type { Mailer } from '../../libs/platform/mail/mailer';
 import { checkpointWatcher } from '../../libs/platform/projections/checkpoint-watcher';
 import { projectionRunner, type ProjectionRunner } from '../../libs/platform/projections/projection-runner';
 import { reactorRunner, type ReactorRunner } from '../../libs/platform/reactions/reactor-runner';
-import { PROJECTIONS } from './projections';
+import { PROJECTION_NAMES } from './read-models';
 import IORedis from 'ioredis';
 import { runWithLease, type LeaseHolder } from '../../libs/platform/lease/redis-lease';
 
@@ -46,9 +48,9 @@ const JOBS_CONFIG = Symbol('JobsConfig');
 const PROVIDERS = [
   {
     provide: PROJECTION_RUNNER,
-    inject: [EVENT_STORE, READ_DB, RUNS_WORKER, LEASED],
-    useFactory: (store: EventStore, db: Database.Database, runWorker: boolean, leased: boolean) =>
-      runWorker && !leased ? projectionRunner(store, db, PROJECTIONS) : checkpointWatcher(db, PROJECTIONS.map((p) => p.name)),
+    inject: [EVENT_STORE, READ_STORE, RUNS_WORKER, LEASED],
+    useFactory: (store: EventStore, readStore: ReadStore, runWorker: boolean, leased: boolean) =>
+      runWorker && !leased ? projectionRunner(store, readStore, PROJECTION_NAMES) : checkpointWatcher(readStore, PROJECTION_NAMES),
   },
   {
     provide: JOB_QUEUE,
@@ -60,9 +62,9 @@ const PROVIDERS = [
   },
   {
     provide: REACTOR_RUNNER,
-    inject: [EVENT_STORE, READ_DB, JOB_QUEUE],
-    useFactory: (store: EventStore, db: Database.Database, queue: JobQueue) =>
-      reactorRunner(store, db, invitationReactor(queue), {
+    inject: [EVENT_STORE, READ_STORE, JOB_QUEUE],
+    useFactory: (store: EventStore, readStore: ReadStore, queue: JobQueue) =>
+      reactorRunner(store, readStore, invitationReactor(queue), {
         onError: (error) => new Logger('Reactor').warn(`invitations reactor will retry: ${(error as Error).message}`),
       }),
   },
@@ -97,7 +99,8 @@ export class BackgroundModule implements OnApplicationBootstrap, OnApplicationSh
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(REACTOR_RUNNER) private readonly reactor: ReactorRunner,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
-    @Inject(READ_DB) private readonly db: Database.Database,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(LIST_QUERIES) private readonly lists: ListQueries,
     @Inject(ORGANIZATION_REPOSITORY) private readonly organizations: OrganizationRepository,
     @Inject(MAILER) private readonly mailer: Mailer,
     @Inject(INVITATION_TOKENS) private readonly tokens: InvitationTokens,
@@ -113,7 +116,12 @@ export class BackgroundModule implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap() {
     if (!this.runWorker) return;
     if (this.leased) this.startLeased();
-    else await (this.projections as ReturnType<typeof projectionRunner>).start();
+    // An engine that does not answer yet must not stop the start: /ready reports it, and the runner
+    // retries with backoff until it answers.
+    else
+      await (this.projections as ProjectionRunner)
+        .start()
+        .catch((error: Error) => this.logger.warn(`read models will catch up once the stores answer: ${error.message}`));
     const deps: InvitationJobDeps = {
       organizations: this.organizations,
       mailer: this.mailer,
@@ -127,7 +135,7 @@ export class BackgroundModule implements OnApplicationBootstrap, OnApplicationSh
     // A safety net behind the expiry jobs (a flushed Redis, a restored backup): past-due pending
     // invitations are expired within one sweep interval. Accepting one is refused by the domain anyway.
     const sweep = () =>
-      expireDueInvitations(this.db, deps, new Date()).catch((error: Error) => this.logger.warn(`expiry sweep: ${error.message}`));
+      expireDueInvitations(this.lists, deps, new Date()).catch((error: Error) => this.logger.warn(`expiry sweep: ${error.message}`));
     void sweep();
     this.sweep = setInterval(sweep, this.jobs.expirySweepMs);
     this.sweep.unref();
@@ -153,9 +161,9 @@ export class BackgroundModule implements OnApplicationBootstrap, OnApplicationSh
         },
       });
     this.leases = [
-      ...PROJECTIONS.map((p) => leased(`projection:${p.name}`, () => projectionRunner(this.store, this.db, [p]))),
+      ...PROJECTION_NAMES.map((name) => leased(`projection:${name}`, () => projectionRunner(this.store, this.readStore, [name]))),
       leased('reactor:invitations', () =>
-        reactorRunner(this.store, this.db, invitationReactor(this.queue), {
+        reactorRunner(this.store, this.readStore, invitationReactor(this.queue), {
           onError: (error) => this.logger.warn(`invitations reactor will retry: ${(error as Error).message}`),
         }),
       ),

@@ -1,11 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type Database from 'better-sqlite3';
 import type { EventStore } from '../../libs/platform/event-store/event-store';
 import { Public } from '../../libs/platform/http/caller';
 import { ApiProblem } from '../../libs/platform/http/openapi';
 import { ApiError } from '../../libs/platform/http/problem';
-import { EVENT_STORE, JOB_QUEUE, READ_DB } from '../../libs/platform/injection-tokens';
+import { EVENT_STORE, JOB_QUEUE, READ_STORE } from '../../libs/platform/injection-tokens';
+import type { ReadStore } from '../../libs/platform/read-store/read-store';
 import type { JobQueue } from '../../libs/platform/jobs/job-queue';
 
 /** How long /ready waits for each part before calling it failing. */
@@ -16,7 +16,7 @@ const CHECK_TIMEOUT_MS = 2000;
 export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_DB) private readonly readDb: Database.Database,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
   ) {}
 
@@ -38,7 +38,7 @@ export class HealthController {
   async ready() {
     const checks: Array<[string, () => unknown]> = [
       ['event store', () => this.store.headPosition()],
-      ['read store', () => this.readDb.prepare('SELECT 1').get()],
+      ['read store', () => this.readStore.ping()],
       ['job queue', () => this.queue.ping()],
     ];
     const failing: string[] = [];

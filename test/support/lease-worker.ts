@@ -9,9 +9,9 @@
 import { Redis } from 'ioredis';
 import { openSqliteEventStore } from '../../libs/platform/event-store/sqlite-event-store';
 import { runWithLease } from '../../libs/platform/lease/redis-lease';
-import type { SqliteProjection } from '../../libs/platform/projections/projection';
+import type { SqliteProjection } from '../../libs/platform/read-store/read-store';
 import { projectionRunner, type ProjectionRunner } from '../../libs/platform/projections/projection-runner';
-import { openReadDatabase } from '../../libs/platform/projections/read-database';
+import { openSqliteReadStore } from '../../libs/platform/read-store/sqlite-read-store';
 
 export const LEASE_NAME = 'projection:demo';
 
@@ -46,7 +46,7 @@ export function main() {
   };
   const say = (line: string) => process.stdout.write(`${line} ${process.pid}\n`);
   const store = openSqliteEventStore(env('EVENTS_FILE'), { pollMs: 20 });
-  const db = openReadDatabase(env('READ_FILE'));
+  const readStore = openSqliteReadStore(env('READ_FILE'), [demoCountProjection]);
   const redis = new Redis(env('REDIS_URL'), { maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined); // the lease reports failed commands itself
 
@@ -58,7 +58,7 @@ export function main() {
     {
       onAcquired: async () => {
         // A new runner per term: a stopped runner does not start again.
-        runner = projectionRunner(store, db, [demoCountProjection], { batchSize: 50 });
+        runner = projectionRunner(store, readStore, [demoCountProjection.name], { batchSize: 50 });
         say('acquired');
         await runner.start();
       },
@@ -76,7 +76,7 @@ export function main() {
     void (async () => {
       await lease.stop();
       await store.close();
-      db.close();
+      await readStore.close();
       redis.disconnect();
       process.exit(0);
     })();

@@ -5,9 +5,9 @@
 import type Database from 'better-sqlite3';
 import type { EventStore, NewEvent, StoredEvent } from '../../libs/platform/event-store/event-store';
 import { openSqliteEventStore } from '../../libs/platform/event-store/sqlite-event-store';
-import { openReadDatabase } from '../../libs/platform/projections/read-database';
-import { projectionRunner, type ProjectionRunner } from '../../libs/platform/projections/projection-runner';
-import type { SqliteProjection } from '../../libs/platform/projections/projection';
+import { projectionRunner } from '../../libs/platform/projections/projection-runner';
+import type { ReadStore, SqliteProjection } from '../../libs/platform/read-store/read-store';
+import { openSqliteReadStore } from '../../libs/platform/read-store/sqlite-read-store';
 import { EVENT_STORE } from '../../libs/platform/injection-tokens';
 import { organizationRepository } from '../../libs/organizations/application/organization-repository';
 import type { OrganizationCommand } from '../../libs/organizations/domain/commands';
@@ -15,8 +15,8 @@ import type { Actor } from '../../libs/organizations/domain/actor';
 import { rosterProjection } from '../../libs/organizations/read-side/roster.projection';
 import { organizationsProjection } from '../../libs/organizations/read-side/organizations.projection';
 import { invitationsProjection } from '../../libs/organizations/read-side/invitations.projection';
-import { rosterQueries } from '../../libs/organizations/read-side/roster.query';
-import { listQueries } from '../../libs/organizations/read-side/lists.query';
+import { activityLogProjection } from '../../libs/activity/application/activity-log.projection';
+import { readModelQueries } from '../../apps/api/read-models';
 import { activityStream, type ActivityEvent } from '../../libs/activity/domain/events';
 import type { TestApp, TestResponse } from './test-app';
 import { linkFor } from './team';
@@ -35,15 +35,18 @@ export const actor = (userId: string, name: string | null = userId[0].toUpperCas
 
 export type ActivityKind = 'AssetImported' | 'AssetDeployed' | 'AuditRun';
 
-/** A store, a read database with every projection (or the given ones), and a history builder. */
-export function readFixture(options: { projections?: SqliteProjection[]; start?: string; stepMs?: number } = {}) {
+/** A store, a read store with every projection (or the given ones), and a history builder. The read
+ * store is an in-memory SQLite one unless `readStore` is given (with the names of its projections). */
+export function readFixture(options: { projections?: SqliteProjection[]; readStore?: ReadStore; projectionNames?: string[]; start?: string; stepMs?: number } = {}) {
   const store = openSqliteEventStore(':memory:');
-  const db = openReadDatabase(':memory:');
   const projections = options.projections ?? ALL_PROJECTIONS;
-  const runner = projectionRunner(store, db, projections);
+  const readStore = options.readStore ?? openSqliteReadStore(':memory:', [...new Set([...projections, activityLogProjection])]);
+  const projectionNames = options.projectionNames ?? projections.map((p) => p.name);
+  const runner = projectionRunner(store, readStore, projectionNames);
+  // The SQLite handle, for the SQLite adapter's own tests (whole-table snapshots).
+  const db = (readStore.engine === 'sqlite' ? readStore.db : null) as Database.Database;
   const repo = organizationRepository(store);
-  const roster = rosterQueries(db);
-  const lists = listQueries(db);
+  const { roster, lists, activityLog } = readModelQueries(readStore);
   const stepMs = options.stepMs ?? 1000;
   let clock = Date.parse(options.start ?? T0);
   let seq = 0;
@@ -60,10 +63,12 @@ export function readFixture(options: { projections?: SqliteProjection[]; start?:
   const h = {
     store,
     db,
+    readStore,
     runner,
     repo,
     roster,
     lists,
+    activityLog,
     /** The current simulated time. */
     now: () => new Date(clock),
     iso: () => new Date(clock).toISOString(),
@@ -126,7 +131,7 @@ export function readFixture(options: { projections?: SqliteProjection[]; start?:
     async close() {
       await runner.stop();
       await store.close();
-      db.close();
+      await readStore.close();
     },
   };
   return h;

@@ -1,7 +1,7 @@
 // Starts the real application on a free port with a fresh $DATA_DIR, and signs tokens for it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../apps/api/create-app';
 import { loadConfig, type Config } from '../../libs/platform/config/config';
@@ -31,6 +31,20 @@ export type TestApp = {
 
 export type TestResponse = { status: number; headers: Headers; body: any; text: string };
 
+/** With E2E_ON_ENGINES=true (`npm run test:engines`) the app runs on the engines the environment names;
+ * each data directory gets a MongoDB database of its own (a restart on the same directory finds it again). */
+function engineEnv(dataDir: string): Record<string, string> {
+  if (process.env.E2E_ON_ENGINES !== 'true') return {};
+  const env: Record<string, string> = {};
+  for (const name of ['EVENTSTORE_URL', 'REDIS_URL']) if (process.env[name]) env[name] = process.env[name]!;
+  if (process.env.MONGODB_URL) {
+    const url = new URL(process.env.MONGODB_URL);
+    url.pathname = `/e2e_${basename(dataDir).replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    env.MONGODB_URL = url.toString();
+  }
+  return env;
+}
+
 export async function startTestApp(env: Record<string, string> = {}, existingDataDir?: string): Promise<TestApp> {
   const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), 'team-e2e-'));
   // Every test client shares 127.0.0.1: the per-address link limit is raised unless a test sets it.
@@ -40,6 +54,7 @@ export async function startTestApp(env: Record<string, string> = {}, existingDat
     PORT: '0',
     HOST: '127.0.0.1',
     INVITATION_LINK_REQUESTS_PER_MINUTE: '1000000',
+    ...engineEnv(dataDir),
     ...env,
   });
   const app = await createApp(config, { logger: false });

@@ -1,4 +1,4 @@
-import { projectionRunner, resetProjection } from '../../platform/projections/projection-runner';
+import { projectionRunner } from '../../platform/projections/projection-runner';
 import type { StoredEvent } from '../../platform/event-store/event-store';
 import {
   accepted,
@@ -191,7 +191,7 @@ describe('activity-log projection: replays', () => {
     await f.runner.catchUp();
     const first = everything();
     await f.runner.catchUp();
-    await projectionRunner(f.store, f.db, [activityLogProjection]).catchUp();
+    await projectionRunner(f.store, f.readStore, [activityLogProjection.name]).catchUp();
     expect(everything()).toEqual(first);
     expect(rows(f)).toHaveLength(6);
   });
@@ -209,9 +209,9 @@ describe('activity-log projection: replays', () => {
     await history();
     await f.runner.catchUp();
     const first = everything();
-    resetProjection(f.db, activityLogProjection);
+    await f.readStore.reset(activityLogProjection.name);
     expect(f.db.prepare('SELECT COUNT(*) FROM activity_log').pluck().get()).toBe(0);
-    await projectionRunner(f.store, f.db, [activityLogProjection]).catchUp();
+    await projectionRunner(f.store, f.readStore, [activityLogProjection.name]).catchUp();
     expect(everything()).toEqual(first);
   });
 });

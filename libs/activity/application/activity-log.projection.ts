@@ -8,7 +8,7 @@
 // tables and replaying the events rebuilds exactly the same log.
 import type Database from 'better-sqlite3';
 import type { StoredEvent } from '../../platform/event-store/event-store';
-import type { SqliteProjection } from '../../platform/projections/projection';
+import type { SqliteProjection } from '../../platform/read-store/read-store';
 import type { OrganizationEvent, OrganizationEventType } from '../../organizations/domain/events';
 import { ACTIVITY_TYPES, activityOf, type ActivityData, type ActivityType } from '../domain/events';
 

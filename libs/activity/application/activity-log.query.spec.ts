@@ -26,15 +26,15 @@ beforeAll(async () => {
 });
 afterAll(() => f.close());
 
-const types = (query: Record<string, unknown> = {}) => read(ORG, query).items.map((i) => i.type);
+const types = async (query: Record<string, unknown> = {}) => (await read(ORG, query)).items.map((i) => i.type);
 
 /** Every item, following nextCursor page after page. */
-function walk(query: Record<string, string>) {
+async function walk(query: Record<string, string>) {
   const seen: string[] = [];
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const page = read(ORG, { ...query, ...(cursor ? { cursor } : {}) });
+    const page = await read(ORG, { ...query, ...(cursor ? { cursor } : {}) });
     expect(page.items.length).toBeLessThanOrEqual(Number(query.limit ?? 50));
     seen.push(...page.items.map((i) => i.id));
     cursor = page.nextCursor;
@@ -43,9 +43,9 @@ function walk(query: Record<string, string>) {
   return { seen, pages };
 }
 
-function expectInvalid(query: Record<string, unknown>, field: string) {
+async function expectInvalid(query: Record<string, unknown>, field: string) {
   try {
-    read(ORG, query);
+    await read(ORG, query);
   } catch (error) {
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).code).toBe('validation_failed');
@@ -56,8 +56,8 @@ function expectInvalid(query: Record<string, unknown>, field: string) {
 }
 
 describe('the activity log query', () => {
-  it('lists the organization newest first (occurredAt, then the later event first)', () => {
-    const page = read(ORG, {});
+  it('lists the organization newest first (occurredAt, then the later event first)', async () => {
+    const page = await read(ORG, {});
     expect(page.nextCursor).toBeNull();
     expect(page.items.map((i) => [i.type, i.occurredAt, i.actorName])).toEqual([
       ['member_removed', at(5), 'Olivia'],
@@ -79,30 +79,30 @@ describe('the activity log query', () => {
     });
   });
 
-  it('filters by actorId, type, from and to (inclusive), combined', () => {
-    expect(types({ actorId: 'olivia' })).toEqual(['member_removed', 'member_invited', 'asset_deployed', 'org_created']);
-    expect(types({ actorId: 'nobody' })).toEqual([]);
-    expect(types({ type: 'asset_imported' })).toHaveLength(5);
-    expect(types({ type: 'org_renamed' })).toEqual([]);
-    expect(types({ from: at(4) })).toEqual(['member_removed', 'audit_run']);
-    expect(types({ to: at(1, 12) })).toEqual(['asset_deployed', 'org_created']);
-    expect(types({ from: '2026-01-01T11:00:00+00:00', to: '2026-01-02T12:00:00+02:00' })).toEqual(['invitation_accepted', 'member_invited', 'asset_deployed']);
-    expect(types({ from: at(3), to: at(3) })).toHaveLength(5);
-    expect(types({ actorId: 'mia', type: 'audit_run', from: at(4), to: at(4) })).toEqual(['audit_run']);
+  it('filters by actorId, type, from and to (inclusive), combined', async () => {
+    expect(await types({ actorId: 'olivia' })).toEqual(['member_removed', 'member_invited', 'asset_deployed', 'org_created']);
+    expect(await types({ actorId: 'nobody' })).toEqual([]);
+    expect(await types({ type: 'asset_imported' })).toHaveLength(5);
+    expect(await types({ type: 'org_renamed' })).toEqual([]);
+    expect(await types({ from: at(4) })).toEqual(['member_removed', 'audit_run']);
+    expect(await types({ to: at(1, 12) })).toEqual(['asset_deployed', 'org_created']);
+    expect(await types({ from: '2026-01-01T11:00:00+00:00', to: '2026-01-02T12:00:00+02:00' })).toEqual(['invitation_accepted', 'member_invited', 'asset_deployed']);
+    expect(await types({ from: at(3), to: at(3) })).toHaveLength(5);
+    expect(await types({ actorId: 'mia', type: 'audit_run', from: at(4), to: at(4) })).toEqual(['audit_run']);
   });
 
-  it('walks every row once with limit=2, through ties', () => {
-    const all = read(ORG, {}).items.map((i) => i.id);
-    const { seen, pages } = walk({ limit: '2' });
+  it('walks every row once with limit=2, through ties', async () => {
+    const all = (await read(ORG, {})).items.map((i) => i.id);
+    const { seen, pages } = await walk({ limit: '2' });
     expect(seen).toEqual(all);
     expect(new Set(seen).size).toBe(11);
     expect(pages).toBe(6);
-    expect(walk({ limit: '1', type: 'asset_imported' }).seen).toEqual(read(ORG, { type: 'asset_imported' }).items.map((i) => i.id));
+    expect((await walk({ limit: '1', type: 'asset_imported' })).seen).toEqual((await read(ORG, { type: 'asset_imported' })).items.map((i) => i.id));
   });
 
-  it('answers only the asked organization', () => {
-    expect(read('org-2', {}).items.map((i) => i.type)).toEqual(['org_created']);
-    expect(read('org-unknown', {})).toEqual({ items: [], nextCursor: null });
+  it('answers only the asked organization', async () => {
+    expect((await read('org-2', {})).items.map((i) => i.type)).toEqual(['org_created']);
+    expect(await read('org-unknown', {})).toEqual({ items: [], nextCursor: null });
   });
 
   it.each<[Record<string, unknown>, string]>([
@@ -121,8 +121,8 @@ describe('the activity log query', () => {
     [{ cursor: 'nonsense' }, 'cursor'],
     [{ cursor: Buffer.from(JSON.stringify([1, 'x'])).toString('base64url') }, 'cursor'],
     [{ type: ['audit_run', 'asset_imported'] }, 'type'],
-  ])('refuses %j → validation_failed on %s', (query, field) => {
-    expectInvalid(query, field);
+  ])('refuses %j → validation_failed on %s', async (query, field) => {
+    await expectInvalid(query, field);
   });
 
   it('knows the 15 types', () => {

@@ -5,7 +5,6 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type Database from 'better-sqlite3';
 import { decodeCursor, invalid, parseLimit, requireKnownParams, toPage, type Page } from '../../platform/http/pagination';
-import { READ_DB } from '../../platform/injection-tokens';
 import { parseInstant } from '../domain/instant';
 import { isActorId } from '../domain/record-activity';
 import { ACTIVITY_LOG_TYPES, activityLogProjection, isActivityLogType, type ActivityLogType } from './activity-log.projection';
@@ -23,7 +22,8 @@ export type ActivityLogItem = {
 export const ACTIVITY_LOG_PARAMS = ['actorId', 'type', 'from', 'to', 'limit', 'cursor'];
 
 type Filters = { actorId?: string; type?: ActivityLogType; from?: string; to?: string };
-type Row = { id: string; position: number; type: ActivityLogType; actor_id: string | null; actor_name: string | null; occurred_at: string; data: string };
+/** A log row as both engines store it (in MongoDB `data` is a document, not JSON text). */
+export type ActivityLogRow = { id: string; position: number; type: ActivityLogType; actor_id: string | null; actor_name: string | null; occurred_at: string; data: string | object };
 
 /** The query string of the list, checked: unknown parameters, bad values and from > to → 400 validation_failed. */
 export function parseActivityLogParams(query: Record<string, unknown>) {
@@ -55,18 +55,19 @@ export function parseActivityLogParams(query: Record<string, unknown>) {
   return { filters, limit, after };
 }
 
-export type ActivityLogReader = (orgId: string, query: Record<string, unknown>) => Page<ActivityLogItem>;
+export const ACTIVITY_LOG_READER = Symbol('ActivityLogReader');
+export type ActivityLogReader = (orgId: string, query: Record<string, unknown>) => Promise<Page<ActivityLogItem>>;
 
 export function activityLogReader(db: Database.Database): ActivityLogReader {
   db.exec(activityLogProjection.schema); // the tables exist even before the runner's first pass
-  const statements = new Map<string, Database.Statement<Record<string, unknown>, Row>>();
+  const statements = new Map<string, Database.Statement<Record<string, unknown>, ActivityLogRow>>();
   const statement = (sql: string) => {
     let s = statements.get(sql);
-    if (!s) statements.set(sql, (s = db.prepare<Record<string, unknown>, Row>(sql)));
+    if (!s) statements.set(sql, (s = db.prepare<Record<string, unknown>, ActivityLogRow>(sql)));
     return s;
   };
 
-  return (orgId, query) => {
+  return async (orgId, query) => {
     const { filters, limit, after } = parseActivityLogParams(query);
     const where = ['org_id = @orgId'];
     if (filters.actorId !== undefined) where.push('actor_id = @actorId');
@@ -83,11 +84,14 @@ export function activityLogReader(db: Database.Database): ActivityLogReader {
       ...(after ? { afterAt: after[0], afterPosition: after[1] } : {}),
       take: limit + 1,
     });
-    return toPage(rows, limit, view, (row) => [row.occurred_at, row.position]);
+    return activityLogPage(rows, limit);
   };
 }
 
-function view(row: Row): ActivityLogItem {
+export const activityLogPage = (rows: ActivityLogRow[], limit: number) =>
+  toPage(rows, limit, view, (row) => [row.occurred_at, row.position]);
+
+function view(row: ActivityLogRow): ActivityLogItem {
   return {
     id: row.id,
     type: row.type,
@@ -95,7 +99,7 @@ function view(row: Row): ActivityLogItem {
     // A name is always recorded for a member's or an invitee's action; the id stands in should one be missing.
     actorName: row.actor_name ?? row.actor_id,
     occurredAt: row.occurred_at,
-    data: JSON.parse(row.data),
+    data: typeof row.data === 'string' ? JSON.parse(row.data) : row.data,
   };
 }
 
@@ -110,11 +114,7 @@ export class GetActivityLog extends Query<Page<ActivityLogItem>> {
 
 @QueryHandler(GetActivityLog)
 export class GetActivityLogHandler implements IQueryHandler<GetActivityLog> {
-  private readonly read: ActivityLogReader;
-
-  constructor(@Inject(READ_DB) db: Database.Database) {
-    this.read = activityLogReader(db);
-  }
+  constructor(@Inject(ACTIVITY_LOG_READER) private readonly read: ActivityLogReader) {}
 
   async execute({ orgId, query }: GetActivityLog): Promise<Page<ActivityLogItem>> {
     return this.read(orgId, query);

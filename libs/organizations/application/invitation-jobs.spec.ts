@@ -10,7 +10,7 @@ import { openSqliteEventStore } from '../../platform/event-store/sqlite-event-st
 import type { JobQueue, NewJob, RunningJob } from '../../platform/jobs/job-queue';
 import { openSqliteJobQueue } from '../../platform/jobs/sqlite-job-queue';
 import type { MailMessage, Mailer } from '../../platform/mail/mailer';
-import { openReadDatabase } from '../../platform/projections/read-database';
+import { openSqliteReadStore } from '../../platform/read-store/sqlite-read-store';
 import { reactorRunner } from '../../platform/reactions/reactor-runner';
 import type { Actor } from '../domain/actor';
 import type { OrganizationCommand } from '../domain/commands';
@@ -191,11 +191,11 @@ describe('invitation jobs', () => {
       try {
         // Two runners with separate checkpoint databases: the second replays every event.
         for (let i = 0; i < 2; i++) {
-          const db = openReadDatabase(':memory:');
-          const runner = reactorRunner(store, db, invitationReactor(queue));
+          const readStore = openSqliteReadStore(':memory:', []);
+          const runner = reactorRunner(store, readStore, invitationReactor(queue));
           await runner.start();
           await runner.stop();
-          db.close();
+          await readStore.close();
           expect(await queue.counts()).toEqual({ waiting: 3, delayed: 3, active: 0, completed: 0, failed: 0 });
         }
         // Replaying a single event by hand adds nothing either.

@@ -78,7 +78,7 @@ export class ReadController {
   async member(@Param('orgId') orgId: string, @Param('userId') userId: string, @Caller() caller: Principal) {
     const state = await this.organizations.read(orgId);
     requireMembership(state, caller.sub);
-    const row = state.members.has(userId) ? this.roster.member(orgId, userId) : null;
+    const row = state.members.has(userId) ? await this.roster.member(orgId, userId) : null;
     if (!row) throw new MemberNotFound();
     return row;
   }

@@ -2,7 +2,7 @@
 // (a pending one past its expiry is shown as expired at query time).
 import type Database from 'better-sqlite3';
 import type { StoredEvent } from '../../platform/event-store/event-store';
-import type { SqliteProjection } from '../../platform/projections/projection';
+import type { SqliteProjection } from '../../platform/read-store/read-store';
 import type { OrganizationEvent } from '../domain/events';
 import type { InvitationStatus } from '../domain/organization';
 import { isOrganizationEvent, orgIdOf } from './event-source';

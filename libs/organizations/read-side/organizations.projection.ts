@@ -1,7 +1,7 @@
 // GET /orgs: the organizations each user is an active member of, with their role and member count.
 import type Database from 'better-sqlite3';
 import type { StoredEvent } from '../../platform/event-store/event-store';
-import type { SqliteProjection } from '../../platform/projections/projection';
+import type { SqliteProjection } from '../../platform/read-store/read-store';
 import type { OrganizationEvent } from '../domain/events';
 import type { Role } from '../domain/permissions';
 import { isOrganizationEvent, orgIdOf } from './event-source';

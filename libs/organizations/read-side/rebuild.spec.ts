@@ -1,14 +1,16 @@
 // Any read model can be dropped and rebuilt from the events: a random history (seeded) over several
 // organizations, projected live while it is written, equals the same models rebuilt from scratch,
 // and agrees with the write side's state and with counts computed independently from the events.
-import { resetProjection, projectionRunner } from '../../platform/projections/projection-runner';
-import { openReadDatabase } from '../../platform/projections/read-database';
+import { projectionRunner } from '../../platform/projections/projection-runner';
+import { openSqliteReadStore } from '../../platform/read-store/sqlite-read-store';
 import type { Actor } from '../domain/actor';
 import { effectiveStatus } from '../domain/organization';
 import { activityOf } from '../../activity/domain/events';
 import { ALL_PROJECTIONS, actor, prng, readFixture, snapshot, type ActivityKind, type ReadFixture } from '../../../test/support/read';
 
 jest.setTimeout(120_000);
+
+const ALL_NAMES = ALL_PROJECTIONS.map((p) => p.name);
 
 const SEED = 20260301;
 const TARGET_EVENTS = 3000;
@@ -139,9 +141,9 @@ describe('rebuild equals live', () => {
   });
 
   it('each projection reset and caught up from scratch gives identical rows in every table', async () => {
-    for (const p of ALL_PROJECTIONS) resetProjection(h.db, p);
+    for (const p of ALL_PROJECTIONS) await h.readStore.reset(p.name);
     expect(h.db.prepare('SELECT COUNT(*) AS n FROM roster').get()).toEqual({ n: 0 });
-    const rebuild = projectionRunner(h.store, h.db, ALL_PROJECTIONS, { batchSize: 257 });
+    const rebuild = projectionRunner(h.store, h.readStore, ALL_NAMES, { batchSize: 257 });
     await rebuild.catchUp();
     await rebuild.stop();
     const rebuilt = snapshot(h.db);
@@ -152,8 +154,8 @@ describe('rebuild equals live', () => {
 
   it('one projection reset at a time: it is rebuilt, and the others (past their checkpoints) are not applied twice', async () => {
     for (const p of ALL_PROJECTIONS) {
-      resetProjection(h.db, p);
-      const rebuild = projectionRunner(h.store, h.db, ALL_PROJECTIONS, { batchSize: 101 });
+      await h.readStore.reset(p.name);
+      const rebuild = projectionRunner(h.store, h.readStore, ALL_NAMES, { batchSize: 101 });
       await rebuild.catchUp();
       await rebuild.stop();
       expect({ reset: p.name, rows: snapshot(h.db) }).toEqual({ reset: p.name, rows: live });
@@ -161,21 +163,21 @@ describe('rebuild equals live', () => {
   });
 
   it('a fresh read database built in one pass gives the same rows', async () => {
-    const db = openReadDatabase(':memory:');
+    const fresh = openSqliteReadStore(':memory:', ALL_PROJECTIONS);
     try {
-      const runner = projectionRunner(h.store, db, ALL_PROJECTIONS);
+      const runner = projectionRunner(h.store, fresh, ALL_NAMES);
       await runner.catchUp();
       await runner.stop();
-      expect(snapshot(db)).toEqual(live);
+      expect(snapshot(fresh.db)).toEqual(live);
     } finally {
-      db.close();
+      await fresh.close();
     }
   });
 
   it('agrees with the write side: members, roles, member counts and invitations of every organization', async () => {
     for (const orgId of gen.orgs) {
       const state = await h.repo.read(orgId);
-      const rows = h.roster.list(orgId, { limit: '200' }, new Date(0)).items as any[];
+      const rows = (await h.roster.list(orgId, { limit: '200' }, new Date(0))).items as any[];
       const org = h.db.prepare('SELECT * FROM org_view WHERE org_id = ?').get(orgId) as any;
       if (gen.deleted.has(orgId)) {
         expect(rows).toEqual([]);
@@ -196,7 +198,7 @@ describe('rebuild equals live', () => {
       const all: any[] = [];
       let cursor: string | null = null;
       do {
-        const page: any = h.lists.invitations(orgId, cursor ? { limit: '7', cursor } : { limit: '7' }, new Date(0));
+        const page: any = await h.lists.invitations(orgId, cursor ? { limit: '7', cursor } : { limit: '7' }, new Date(0));
         all.push(...page.items);
         cursor = page.nextCursor;
       } while (cursor);
@@ -235,7 +237,7 @@ describe('rebuild equals live', () => {
       const state = await h.repo.read(orgId);
       for (const m of state.members.values()) {
         const x = expected.get(`${orgId}/${m.userId}`)!;
-        expect(h.roster.member(orgId, m.userId)).toMatchObject({ imports: x.imports, deployments: x.deployments, audits: x.audits, lastActiveAt: x.last || null });
+        expect(await h.roster.member(orgId, m.userId)).toMatchObject({ imports: x.imports, deployments: x.deployments, audits: x.audits, lastActiveAt: x.last || null });
         checked++;
       }
     }
@@ -244,22 +246,22 @@ describe('rebuild equals live', () => {
 
   it('pages of every sort, walked with a small limit, list each row of the largest roster exactly once and in order', async () => {
     const live = gen.orgs.filter((o) => !gen.deleted.has(o));
-    const sizes = live.map((o) => h.roster.list(o, { limit: '200' }, h.now()).items.length);
+    const sizes = await Promise.all(live.map(async (o) => (await h.roster.list(o, { limit: '200' }, h.now())).items.length));
     const orgId = live[sizes.indexOf(Math.max(...sizes))];
-    const whole = h.roster.list(orgId, { limit: '200' }, h.now()).items;
+    const whole = (await h.roster.list(orgId, { limit: '200' }, h.now())).items;
     for (const sort of ['name', 'email', 'lastActiveAt', 'imports', 'deployments', 'audits']) {
       for (const s of [sort, `-${sort}`]) {
         const all: any[] = [];
         let cursor: string | null = null;
         do {
-          const page: any = h.roster.list(orgId, cursor ? { sort: s, limit: '3', cursor } : { sort: s, limit: '3' }, h.now());
+          const page: any = await h.roster.list(orgId, cursor ? { sort: s, limit: '3', cursor } : { sort: s, limit: '3' }, h.now());
           all.push(...page.items);
           cursor = page.nextCursor;
         } while (cursor);
         const key = (r: any) => r.userId ?? r.invitationId;
         expect({ s, n: all.length }).toEqual({ s, n: whole.length });
         expect(new Set(all.map(key)).size).toBe(whole.length);
-        expect(all).toEqual(h.roster.list(orgId, { sort: s, limit: '200' }, h.now()).items);
+        expect(all).toEqual((await h.roster.list(orgId, { sort: s, limit: '200' }, h.now())).items);
       }
     }
   });

@@ -1,9 +1,15 @@
 // The roster read model (GET /orgs/{orgId}/members): histories generated through the real repository
 // and `decide` on an in-memory event store, projected by the real runner, read with rosterQueries.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { StoredEvent } from '../../platform/event-store/event-store';
 import { ApiError } from '../../platform/http/problem';
 import { projectionRunner } from '../../platform/projections/projection-runner';
-import { actor, readFixture, snapshot, type ReadFixture } from '../../../test/support/read';
+import type { SqliteReadStore } from '../../platform/read-store/read-store';
+import { openSqliteReadStore } from '../../platform/read-store/sqlite-read-store';
+import { activityLogProjection } from '../../activity/application/activity-log.projection';
+import { ALL_PROJECTIONS, actor, readFixture, snapshot, type ReadFixture } from '../../../test/support/read';
 import { rosterOps, rosterProjection } from './roster.projection';
 import { rosterQueries } from './roster.query';
 
@@ -23,7 +29,7 @@ beforeEach(() => {
 afterEach(() => h.close());
 
 /** Every row of the roster (limit 200), now = the simulated clock unless given. */
-const list = (orgId: string, query: Record<string, unknown> = {}, now = h.now()) => h.roster.list(orgId, { limit: '200', ...query }, now).items;
+const list = async (orgId: string, query: Record<string, unknown> = {}, now = h.now()) => (await h.roster.list(orgId, { limit: '200', ...query }, now)).items;
 
 function stored(partial: Partial<StoredEvent> & Pick<StoredEvent, 'type' | 'data' | 'streamId'>, actorId: string | null = 'olivia'): StoredEvent {
   return {
@@ -73,7 +79,7 @@ describe('member and invitation rows', () => {
     const invitedAt = h.iso();
     await h.catchUp();
 
-    const rows = list(orgId);
+    const rows = await list(orgId);
     expect(rows).toHaveLength(3);
     const byKey = Object.fromEntries(rows.map((r: any) => [r.kind === 'member' ? r.userId : r.invitationId, r]));
     expect(byKey.olivia).toEqual({
@@ -117,16 +123,16 @@ describe('member and invitation rows', () => {
     for (const r of rows as any[]) {
       for (const k of ['joinedAt', 'lastActiveAt', 'invitedAt', 'expiresAt']) if (k in r) expect(r[k]).toMatch(ISO_UTC);
     }
-    expect(h.roster.member(orgId, 'adam')).toEqual(byKey.adam);
-    expect(h.roster.member(orgId, 'nobody')).toBeNull();
-    expect(h.roster.member(orgId, invitationId)).toBeNull();
+    expect(await h.roster.member(orgId, 'adam')).toEqual(byKey.adam);
+    expect(await h.roster.member(orgId, 'nobody')).toBeNull();
+    expect(await h.roster.member(orgId, invitationId)).toBeNull();
   });
 
   it('a member whose token carried no name is listed under the email', async () => {
     const orgId = await h.create(olivia);
     await h.join(orgId, olivia, ivy);
     await h.catchUp();
-    expect(h.roster.member(orgId, 'ivy')).toMatchObject({ name: 'ivy@example.com', email: 'ivy@example.com', role: 'member' });
+    expect(await h.roster.member(orgId, 'ivy')).toMatchObject({ name: 'ivy@example.com', email: 'ivy@example.com', role: 'member' });
   });
 
   it('accepted, declined and revoked invitations leave the roster; a resent one stays with its new expiry', async () => {
@@ -136,7 +142,7 @@ describe('member and invitation rows', () => {
     const toRevoke = await h.invite(orgId, olivia, 'carol@example.com');
     const toResend = await h.invite(orgId, olivia, 'dave@example.com');
     await h.catchUp();
-    expect(list(orgId, { status: 'invited' }).map((r: any) => r.invitationId).sort()).toEqual([toAccept, toDecline, toRevoke, toResend].sort());
+    expect((await list(orgId, { status: 'invited' })).map((r: any) => r.invitationId).sort()).toEqual([toAccept, toDecline, toRevoke, toResend].sort());
 
     await h.accept(orgId, toAccept, mia);
     await h.decline(orgId, toDecline, bob);
@@ -146,7 +152,7 @@ describe('member and invitation rows', () => {
     const resentAt = h.iso();
     await h.catchUp();
 
-    const rows = list(orgId) as any[];
+    const rows = (await list(orgId)) as any[];
     expect(rows.filter((r) => r.kind === 'invitation').map((r) => r.invitationId)).toEqual([toResend]);
     expect(rows.find((r) => r.kind === 'invitation')).toMatchObject({ status: 'invited', expiresAt: new Date(Date.parse(resentAt) + 7 * 86_400_000).toISOString() });
     expect(rows.filter((r) => r.kind === 'member').map((r) => r.userId).sort()).toEqual(['mia', 'olivia']);
@@ -160,7 +166,7 @@ describe('member and invitation rows', () => {
     const oliviasOwn = await h.invite(orgId, olivia, 'x3@example.com');
     await h.remove(orgId, olivia, 'adam');
     await h.catchUp();
-    expect((list(orgId) as any[]).map((r) => r.userId ?? r.invitationId).sort()).toEqual([oliviasOwn, 'olivia'].sort());
+    expect(((await list(orgId)) as any[]).map((r) => r.userId ?? r.invitationId).sort()).toEqual([oliviasOwn, 'olivia'].sort());
   });
 });
 
@@ -171,17 +177,17 @@ describe('role changes, transfers, removals', () => {
     await h.join(orgId, olivia, mia, 'member');
     await h.changeRole(orgId, olivia, 'mia', 'admin');
     await h.catchUp();
-    expect(h.roster.member(orgId, 'mia')!.role).toBe('admin');
+    expect((await h.roster.member(orgId, 'mia'))!.role).toBe('admin');
 
     await h.changeRole(orgId, olivia, 'adam', 'member');
     await h.transfer(orgId, olivia, 'mia');
     await h.catchUp();
-    expect(h.roster.member(orgId, 'mia')!.role).toBe('owner');
-    expect(h.roster.member(orgId, 'olivia')!.role).toBe('admin');
-    expect(h.roster.member(orgId, 'adam')!.role).toBe('member');
-    expect(list(orgId, { role: 'owner' }).map((r: any) => r.userId)).toEqual(['mia']);
-    expect(list(orgId, { role: 'admin' }).map((r: any) => r.userId)).toEqual(['olivia']);
-    expect(list(orgId, { role: 'member' }).map((r: any) => r.userId)).toEqual(['adam']);
+    expect((await h.roster.member(orgId, 'mia'))!.role).toBe('owner');
+    expect((await h.roster.member(orgId, 'olivia'))!.role).toBe('admin');
+    expect((await h.roster.member(orgId, 'adam'))!.role).toBe('member');
+    expect((await list(orgId, { role: 'owner' })).map((r: any) => r.userId)).toEqual(['mia']);
+    expect((await list(orgId, { role: 'admin' })).map((r: any) => r.userId)).toEqual(['olivia']);
+    expect((await list(orgId, { role: 'member' })).map((r: any) => r.userId)).toEqual(['adam']);
   });
 
   it('a removed member leaves the roster; counts and lastActiveAt come back when they rejoin', async () => {
@@ -194,17 +200,17 @@ describe('role changes, transfers, removals', () => {
       { type: 'AuditRun', actorId: 'mia', itemId: 'r1', occurredAt: '2026-03-01T12:00:00.000Z' },
     ]);
     await h.catchUp();
-    const before = h.roster.member(orgId, 'mia')!;
+    const before = (await h.roster.member(orgId, 'mia'))!;
     expect(before).toMatchObject({ imports: 2, deployments: 1, audits: 1, lastActiveAt: '2026-03-01T12:00:00.000Z' });
 
     await h.remove(orgId, olivia, 'mia');
     await h.catchUp();
-    expect(h.roster.member(orgId, 'mia')).toBeNull();
-    expect(list(orgId).map((r: any) => r.userId)).toEqual(['olivia']);
+    expect(await h.roster.member(orgId, 'mia')).toBeNull();
+    expect((await list(orgId)).map((r: any) => r.userId)).toEqual(['olivia']);
 
     await h.join(orgId, olivia, mia, 'admin');
     await h.catchUp();
-    const after = h.roster.member(orgId, 'mia')!;
+    const after = (await h.roster.member(orgId, 'mia'))!;
     expect(after).toMatchObject({ role: 'admin', imports: 2, deployments: 1, audits: 1, lastActiveAt: '2026-03-01T12:00:00.000Z' });
     expect(Date.parse(after.joinedAt)).toBeGreaterThan(Date.parse(before.joinedAt));
   });
@@ -216,13 +222,13 @@ describe('role changes, transfers, removals', () => {
     await h.leave(orgId, mia);
     const leftAt = h.iso();
     await h.catchUp();
-    expect(h.roster.member(orgId, 'mia')).toBeNull();
+    expect(await h.roster.member(orgId, 'mia')).toBeNull();
     const inv = await h.invite(orgId, olivia, mia.email);
     await h.accept(orgId, inv, mia);
     const acceptedAt = h.iso();
     await h.catchUp();
     expect(Date.parse(acceptedAt)).toBeGreaterThan(Date.parse(leftAt));
-    expect(h.roster.member(orgId, 'mia')).toMatchObject({ audits: 1, lastActiveAt: acceptedAt, joinedAt: acceptedAt });
+    expect(await h.roster.member(orgId, 'mia')).toMatchObject({ audits: 1, lastActiveAt: acceptedAt, joinedAt: acceptedAt });
   });
 });
 
@@ -235,15 +241,15 @@ describe('invitations in the roster', () => {
     await h.catchUp();
 
     const justBefore = new Date(Date.parse(expiresAt) - 1);
-    expect(list(orgId, { status: 'invited' }, justBefore).map((r: any) => r.invitationId)).toEqual([id]);
-    expect(list(orgId, { status: 'expired' }, justBefore)).toEqual([]);
+    expect((await list(orgId, { status: 'invited' }, justBefore)).map((r: any) => r.invitationId)).toEqual([id]);
+    expect(await list(orgId, { status: 'expired' }, justBefore)).toEqual([]);
 
     for (const now of [new Date(expiresAt), FAR_FUTURE]) {
-      const row = (list(orgId, {}, now) as any[]).find((r) => r.kind === 'invitation');
+      const row = ((await list(orgId, {}, now)) as any[]).find((r) => r.kind === 'invitation');
       expect(row).toMatchObject({ invitationId: id, status: 'expired', expiresAt });
-      expect(list(orgId, { status: 'expired' }, now).map((r: any) => r.invitationId)).toEqual([id]);
-      expect(list(orgId, { status: 'invited' }, now)).toEqual([]);
-      expect(list(orgId, { status: 'active' }, now).map((r: any) => r.userId)).toEqual(['olivia']);
+      expect((await list(orgId, { status: 'expired' }, now)).map((r: any) => r.invitationId)).toEqual([id]);
+      expect(await list(orgId, { status: 'invited' }, now)).toEqual([]);
+      expect((await list(orgId, { status: 'active' }, now)).map((r: any) => r.userId)).toEqual(['olivia']);
     }
   });
 
@@ -253,11 +259,11 @@ describe('invitations in the roster', () => {
     h.advance(120_000);
     await h.expire(orgId, id);
     await h.catchUp();
-    expect(list(orgId, { status: 'expired' }).map((r: any) => r.invitationId)).toEqual([id]);
+    expect((await list(orgId, { status: 'expired' })).map((r: any) => r.invitationId)).toEqual([id]);
     await h.resend(orgId, olivia, id);
     const resentAt = h.iso();
     await h.catchUp();
-    expect(list(orgId, { status: 'invited' })).toEqual([
+    expect(await list(orgId, { status: 'invited' })).toEqual([
       expect.objectContaining({ invitationId: id, status: 'invited', expiresAt: new Date(Date.parse(resentAt) + 7 * 86_400_000).toISOString() }),
     ]);
   });
@@ -269,12 +275,12 @@ describe('invitations in the roster', () => {
     h.advance(120_000);
     await h.expire(orgId, byEvent);
     await h.catchUp();
-    expect(list(orgId, { status: 'expired' }).map((r: any) => r.invitationId).sort()).toEqual([byTime, byEvent].sort());
+    expect((await list(orgId, { status: 'expired' })).map((r: any) => r.invitationId).sort()).toEqual([byTime, byEvent].sort());
 
     const newA = await h.invite(orgId, olivia, 'A@Example.com', 'admin');
     const newB = await h.invite(orgId, olivia, 'b@example.com', 'member');
     await h.catchUp();
-    const invitations = (list(orgId) as any[]).filter((r) => r.kind === 'invitation');
+    const invitations = ((await list(orgId)) as any[]).filter((r) => r.kind === 'invitation');
     expect(invitations.map((r) => [r.invitationId, r.email, r.role, r.status]).sort()).toEqual(
       [
         [newA, 'a@example.com', 'admin', 'invited'],
@@ -303,8 +309,8 @@ describe('activity counts and lastActiveAt', () => {
       { type: 'AssetImported', actorId: 'olivia', itemId: 'imp-3' },
     ]);
     await h.catchUp();
-    expect(h.roster.member(orgId, 'mia')).toMatchObject({ imports: 2, deployments: 1, audits: 2 });
-    expect(h.roster.member(orgId, 'olivia')).toMatchObject({ imports: 1, deployments: 0, audits: 0 });
+    expect(await h.roster.member(orgId, 'mia')).toMatchObject({ imports: 2, deployments: 1, audits: 2 });
+    expect(await h.roster.member(orgId, 'olivia')).toMatchObject({ imports: 1, deployments: 0, audits: 0 });
   });
 
   it('item ids are per organization: the same id in another organization counts there', async () => {
@@ -313,8 +319,8 @@ describe('activity counts and lastActiveAt', () => {
     await h.activity(one, [{ type: 'AssetImported', actorId: 'olivia', itemId: 'same' }]);
     await h.activity(two, [{ type: 'AssetImported', actorId: 'olivia', itemId: 'same' }]);
     await h.catchUp();
-    expect(h.roster.member(one, 'olivia')!.imports).toBe(1);
-    expect(h.roster.member(two, 'olivia')!.imports).toBe(1);
+    expect((await h.roster.member(one, 'olivia'))!.imports).toBe(1);
+    expect((await h.roster.member(two, 'olivia'))!.imports).toBe(1);
   });
 
   it('lastActiveAt is the latest of team commands and activity; activity that happened earlier never lowers it', async () => {
@@ -323,31 +329,31 @@ describe('activity counts and lastActiveAt', () => {
     await h.invite(orgId, adam, 'x@example.com');
     const commandAt = h.iso();
     await h.catchUp();
-    expect(h.roster.member(orgId, 'adam')!.lastActiveAt).toBe(commandAt);
+    expect((await h.roster.member(orgId, 'adam'))!.lastActiveAt).toBe(commandAt);
 
     // activity done later than the command (recorded with an offset: shown in UTC)
     await h.activity(orgId, [{ type: 'AssetDeployed', actorId: 'adam', itemId: 'd', occurredAt: '2026-06-01T14:00:00+02:00' }]);
     await h.catchUp();
-    expect(h.roster.member(orgId, 'adam')!.lastActiveAt).toBe('2026-06-01T12:00:00.000Z');
+    expect((await h.roster.member(orgId, 'adam'))!.lastActiveAt).toBe('2026-06-01T12:00:00.000Z');
 
     // activity that happened in the past does not lower it
     await h.activity(orgId, [{ type: 'AuditRun', actorId: 'adam', itemId: 'old', occurredAt: '2025-01-01T00:00:00.000Z' }]);
     await h.catchUp();
-    expect(h.roster.member(orgId, 'adam')).toMatchObject({ lastActiveAt: '2026-06-01T12:00:00.000Z', audits: 1, deployments: 1 });
+    expect(await h.roster.member(orgId, 'adam')).toMatchObject({ lastActiveAt: '2026-06-01T12:00:00.000Z', audits: 1, deployments: 1 });
 
     // a later team command moves it on
     h.setClock('2026-07-01T00:00:00.000Z');
     await h.invite(orgId, adam, 'y@example.com');
     const laterCommandAt = h.iso();
     await h.catchUp();
-    expect(h.roster.member(orgId, 'adam')!.lastActiveAt).toBe(laterCommandAt);
+    expect((await h.roster.member(orgId, 'adam'))!.lastActiveAt).toBe(laterCommandAt);
 
     // commands by others about adam are not adam's activity
     h.setClock('2026-08-01T00:00:00.000Z');
     await h.changeRole(orgId, olivia, 'adam', 'member');
     await h.catchUp();
-    expect(h.roster.member(orgId, 'adam')!.lastActiveAt).toBe(laterCommandAt);
-    expect(h.roster.member(orgId, 'olivia')!.lastActiveAt).toBe(h.iso());
+    expect((await h.roster.member(orgId, 'adam'))!.lastActiveAt).toBe(laterCommandAt);
+    expect((await h.roster.member(orgId, 'olivia'))!.lastActiveAt).toBe(h.iso());
   });
 
   it("the system's expiry of an invitation is nobody's activity", async () => {
@@ -357,7 +363,7 @@ describe('activity counts and lastActiveAt', () => {
     h.advance(86_400_000);
     await h.expire(orgId, id);
     await h.catchUp();
-    expect(h.roster.member(orgId, 'olivia')!.lastActiveAt).toBe(invitedAt);
+    expect((await h.roster.member(orgId, 'olivia'))!.lastActiveAt).toBe(invitedAt);
   });
 });
 
@@ -369,14 +375,14 @@ describe('organization deletion', () => {
     await h.invite(orgId, olivia, 'pending@example.com');
     await h.activity(orgId, [{ type: 'AssetImported', actorId: 'mia', itemId: 'i' }]);
     await h.catchUp();
-    expect(list(orgId)).toHaveLength(3);
+    expect(await list(orgId)).toHaveLength(3);
 
     await h.deleteOrg(orgId, olivia);
     await h.catchUp();
-    expect(list(orgId)).toEqual([]);
-    expect(h.roster.member(orgId, 'olivia')).toBeNull();
-    expect(h.roster.member(orgId, 'mia')).toBeNull();
-    expect(list(other).map((r: any) => r.userId)).toEqual(['adam']);
+    expect(await list(orgId)).toEqual([]);
+    expect(await h.roster.member(orgId, 'olivia')).toBeNull();
+    expect(await h.roster.member(orgId, 'mia')).toBeNull();
+    expect((await list(other)).map((r: any) => r.userId)).toEqual(['adam']);
   });
 });
 
@@ -387,15 +393,15 @@ describe('queries', () => {
     await h.join(orgId, olivia, actor('amy', 'Amy Smith', 'amy@example.com'), 'admin');
     await h.invite(orgId, olivia, 'muller.inv@Example.com', 'admin');
     await h.catchUp();
-    const ids = (q: Record<string, unknown>) => list(orgId, q).map((r: any) => r.userId ?? r.email);
-    expect(ids({ q: 'MÜLLER' })).toEqual(['zed']);
-    expect(ids({ q: 'CORP.EX' })).toEqual(['zed']);
-    expect(ids({ q: 'muller' })).toEqual(['muller.inv@example.com']);
-    expect(ids({ q: 'smith', role: 'admin' })).toEqual(['amy']);
-    expect(ids({ q: 'example.com', role: 'admin' }).sort()).toEqual(['amy', 'muller.inv@example.com']);
-    expect(ids({ q: 'example.com', role: 'admin', status: 'active' })).toEqual(['amy']);
-    expect(ids({ q: 'example.com', status: 'invited' })).toEqual(['muller.inv@example.com']);
-    expect(ids({ q: 'nobody-here' })).toEqual([]);
+    const ids = async (q: Record<string, unknown>) => (await list(orgId, q)).map((r: any) => r.userId ?? r.email);
+    expect(await ids({ q: 'MÜLLER' })).toEqual(['zed']);
+    expect(await ids({ q: 'CORP.EX' })).toEqual(['zed']);
+    expect(await ids({ q: 'muller' })).toEqual(['muller.inv@example.com']);
+    expect(await ids({ q: 'smith', role: 'admin' })).toEqual(['amy']);
+    expect((await ids({ q: 'example.com', role: 'admin' })).sort()).toEqual(['amy', 'muller.inv@example.com']);
+    expect(await ids({ q: 'example.com', role: 'admin', status: 'active' })).toEqual(['amy']);
+    expect(await ids({ q: 'example.com', status: 'invited' })).toEqual(['muller.inv@example.com']);
+    expect(await ids({ q: 'nobody-here' })).toEqual([]);
   });
 
   it('refuses bad parameters with validation_failed', async () => {
@@ -404,7 +410,7 @@ describe('queries', () => {
     for (const q of [{ status: 'bogus' }, { role: 'bogus' }, { sort: 'bogus' }, { sort: '-' }, { limit: '0' }, { limit: '201' }, { limit: 'abc' }, { cursor: 'garbage' }, { unknown: '1' }]) {
       let error: unknown;
       try {
-        h.roster.list(orgId, q, h.now());
+        await h.roster.list(orgId, q, h.now());
       } catch (e) {
         error = e;
       }
@@ -414,18 +420,18 @@ describe('queries', () => {
 });
 
 describe('idempotence', () => {
-  async function history() {
-    const orgId = await h.create(olivia);
-    await h.join(orgId, olivia, adam, 'admin');
-    await h.join(orgId, adam, mia);
-    await h.invite(orgId, adam, 'p@example.com');
-    await h.activity(orgId, [
+  async function history(f: ReadFixture = h) {
+    const orgId = await f.create(olivia);
+    await f.join(orgId, olivia, adam, 'admin');
+    await f.join(orgId, adam, mia);
+    await f.invite(orgId, adam, 'p@example.com');
+    await f.activity(orgId, [
       { type: 'AssetImported', actorId: 'mia', itemId: 'x' },
       { type: 'AssetImported', actorId: 'mia', itemId: 'x' },
       { type: 'AuditRun', actorId: 'adam', itemId: null },
     ]);
-    await h.changeRole(orgId, olivia, 'mia', 'admin');
-    await h.remove(orgId, olivia, 'adam');
+    await f.changeRole(orgId, olivia, 'mia', 'admin');
+    await f.remove(orgId, olivia, 'adam');
     return orgId;
   }
 
@@ -433,26 +439,27 @@ describe('idempotence', () => {
     const orgId = await history();
     await h.catchUp();
     const first = snapshot(h.db);
-    const rows = list(orgId);
+    const rows = await list(orgId);
     await h.catchUp();
     await h.catchUp();
     expect(snapshot(h.db)).toEqual(first);
-    expect(list(orgId)).toEqual(rows);
-    expect(h.roster.member(orgId, 'mia')).toMatchObject({ imports: 1, audits: 0, role: 'admin' });
+    expect(await list(orgId)).toEqual(rows);
+    expect(await h.roster.member(orgId, 'mia')).toMatchObject({ imports: 1, audits: 0, role: 'admin' });
   });
 
   it('a second runner on the same database replays the same events without applying them twice', async () => {
-    // created before anything is projected: it starts from position 0 and reads every event again
-    const second = projectionRunner(h.store, h.db, [rosterProjection]);
+    // created (and its first pass run) before anything is projected: it starts from position 0 and reads every event again
+    const second = projectionRunner(h.store, h.readStore, [rosterProjection.name]);
+    await second.catchUp();
     const orgId = await history();
     await h.catchUp();
     const first = snapshot(h.db);
     await second.catchUp();
     expect(second.position()).toBe(await h.store.headPosition());
     expect(snapshot(h.db)).toEqual(first);
-    expect(h.roster.member(orgId, 'mia')).toMatchObject({ imports: 1 });
+    expect(await h.roster.member(orgId, 'mia')).toMatchObject({ imports: 1 });
     // and a third one, made now, starts from the stored checkpoint
-    const third = projectionRunner(h.store, h.db, [rosterProjection]);
+    const third = projectionRunner(h.store, h.readStore, [rosterProjection.name]);
     await third.catchUp();
     expect(snapshot(h.db)).toEqual(first);
     await second.stop();
@@ -460,35 +467,48 @@ describe('idempotence', () => {
   });
 
   it('a batch that fails part-way leaves the model and the checkpoint exactly as they were', async () => {
-    const orgId = await history();
-    await h.catchUp();
-    const before = snapshot(h.db);
-    const checkpoints = h.db.prepare('SELECT * FROM checkpoints ORDER BY projection').all();
-    // a good event, then one whose application fails (a disk error, a bug), in one batch
-    await h.activity(orgId, [{ type: 'AssetImported', actorId: 'mia', itemId: 'fine' }]);
-    await h.activity(orgId, [{ type: 'AssetImported', actorId: 'mia', itemId: 'bad' }]);
-    const failing = {
-      ...rosterProjection,
-      prepare(db: Parameters<typeof rosterProjection.prepare>[0]) {
-        const apply = rosterProjection.prepare(db);
-        return (event: Parameters<typeof apply>[0]) => {
-          if ((event.data as { itemId?: string }).itemId === 'bad') throw new Error('cannot apply');
-          apply(event);
-        };
-      },
-    };
-    const fresh = projectionRunner(h.store, h.db, [failing]);
-    await expect(fresh.catchUp()).rejects.toThrow();
-    expect(snapshot(h.db)).toEqual(before);
-    expect(h.db.prepare('SELECT * FROM checkpoints ORDER BY projection').all()).toEqual(checkpoints);
-    await fresh.stop();
+    // The real projections and the failing one share one read database: a SQLite file opened twice,
+    // once with the real projections (the fixture's) and once with the failing roster projection.
+    const dir = mkdtempSync(join(tmpdir(), 'roster-failing-batch-'));
+    const file = join(dir, 'read.sqlite');
+    const g = readFixture({ readStore: openSqliteReadStore(file, [...ALL_PROJECTIONS, activityLogProjection]) });
+    let failingStore: SqliteReadStore | undefined;
+    try {
+      const orgId = await history(g);
+      await g.catchUp();
+      const before = snapshot(g.db);
+      const checkpoints = g.db.prepare('SELECT * FROM checkpoints ORDER BY projection').all();
+      // a good event, then one whose application fails (a disk error, a bug), in one batch
+      await g.activity(orgId, [{ type: 'AssetImported', actorId: 'mia', itemId: 'fine' }]);
+      await g.activity(orgId, [{ type: 'AssetImported', actorId: 'mia', itemId: 'bad' }]);
+      const failing = {
+        ...rosterProjection,
+        prepare(db: Parameters<typeof rosterProjection.prepare>[0]) {
+          const apply = rosterProjection.prepare(db);
+          return (event: Parameters<typeof apply>[0]) => {
+            if ((event.data as { itemId?: string }).itemId === 'bad') throw new Error('cannot apply');
+            apply(event);
+          };
+        },
+      };
+      failingStore = openSqliteReadStore(file, [failing]);
+      const fresh = projectionRunner(g.store, failingStore, [failing.name]);
+      await expect(fresh.catchUp()).rejects.toThrow();
+      expect(snapshot(g.db)).toEqual(before);
+      expect(g.db.prepare('SELECT * FROM checkpoints ORDER BY projection').all()).toEqual(checkpoints);
+      await fresh.stop();
+    } finally {
+      await failingStore?.close();
+      await g.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an activity time it cannot read does not stop the read side: it counts, dated when recorded', async () => {
     const orgId = await history();
     await h.activity(orgId, [{ type: 'AssetImported', actorId: 'mia', itemId: 'odd-time', occurredAt: 'not a time' }]);
     await expect(h.catchUp()).resolves.toBeUndefined();
-    const row = rosterQueries(h.db).member(orgId, 'mia')!;
+    const row = (await rosterQueries(h.db).member(orgId, 'mia'))!;
     expect(row.imports).toBeGreaterThan(0);
     expect(Date.parse(row.lastActiveAt!)).not.toBeNaN();
   });
@@ -499,10 +519,10 @@ describe('idempotence', () => {
     const other = readFixture();
     try {
       for (const e of await h.store.readAll(0, 10_000)) await other.store.append(e.streamId, 'any', [{ type: e.type, data: e.data, metadata: e.metadata }]);
-      const oneByOne = projectionRunner(other.store, other.db, [rosterProjection], { batchSize: 1 });
+      const oneByOne = projectionRunner(other.store, other.readStore, [rosterProjection.name], { batchSize: 1 });
       await oneByOne.catchUp();
       const pick = (s: Record<string, unknown>) => ({ roster: s.roster, roster_stats: s.roster_stats, roster_seen_items: s.roster_seen_items });
-      // `other` has all projections' tables (its runner was built); compare the roster's only
+      // `other` has all projections' tables (its read store has them all); compare the roster's only
       expect(pick(snapshot(other.db))).toEqual(pick(snapshot(h.db)));
       await oneByOne.stop();
     } finally {

@@ -3,7 +3,7 @@
 // they stay with a member's history after removal and come back if the member rejoins.
 import type Database from 'better-sqlite3';
 import type { StoredEvent } from '../../platform/event-store/event-store';
-import type { SqliteProjection } from '../../platform/projections/projection';
+import type { SqliteProjection } from '../../platform/read-store/read-store';
 import { activityOf, type ActivityData, type ActivityCounter } from '../../activity/domain/events';
 import type { OrganizationEvent } from '../domain/events';
 import type { Role } from '../domain/permissions';
@@ -80,19 +80,36 @@ export const ROSTER_SORT_COLUMNS = {
   audits: 'audits',
 } as const;
 
+// The explicit integer id keys the search index (a VACUUM may renumber implicit rowids).
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS roster (
+    id INTEGER PRIMARY KEY,
     org_id TEXT NOT NULL, row_id TEXT NOT NULL, kind TEXT NOT NULL,
     user_id TEXT, invitation_id TEXT, name TEXT, name_key TEXT NOT NULL, email TEXT NOT NULL,
     role TEXT NOT NULL, status TEXT NOT NULL, joined_at TEXT, last_active_key TEXT NOT NULL DEFAULT '',
     imports INTEGER NOT NULL DEFAULT 0, deployments INTEGER NOT NULL DEFAULT 0, audits INTEGER NOT NULL DEFAULT 0,
     invited_at TEXT, invited_by TEXT, expires_at TEXT,
-    PRIMARY KEY (org_id, row_id)
+    UNIQUE (org_id, row_id)
   );
   ${Object.values(ROSTER_SORT_COLUMNS)
     .map((c) => `CREATE INDEX IF NOT EXISTS roster_by_${c} ON roster (org_id, ${c}, row_id);`)
     .join('\n  ')}
   CREATE INDEX IF NOT EXISTS roster_by_email_kind ON roster (org_id, kind, email);
+  -- q= search: the trigrams of each row's name key and email (FTS5 trigram tokenizer), so that a
+  -- selective search reads its few candidates instead of every row of the organization. Kept by
+  -- triggers; recursive_triggers makes the row deleted by INSERT OR REPLACE leave the index too.
+  PRAGMA recursive_triggers = ON;
+  CREATE VIRTUAL TABLE IF NOT EXISTS roster_search USING fts5(text, tokenize = 'trigram', content = '', contentless_delete = 1);
+  CREATE TRIGGER IF NOT EXISTS roster_search_insert AFTER INSERT ON roster BEGIN
+    INSERT INTO roster_search (rowid, text) VALUES (new.id, new.name_key || ' ' || new.email);
+  END;
+  CREATE TRIGGER IF NOT EXISTS roster_search_delete AFTER DELETE ON roster BEGIN
+    DELETE FROM roster_search WHERE rowid = old.id;
+  END;
+  CREATE TRIGGER IF NOT EXISTS roster_search_update AFTER UPDATE OF name_key, email ON roster BEGIN
+    DELETE FROM roster_search WHERE rowid = old.id;
+    INSERT INTO roster_search (rowid, text) VALUES (new.id, new.name_key || ' ' || new.email);
+  END;
   CREATE TABLE IF NOT EXISTS roster_stats (
     org_id TEXT NOT NULL, user_id TEXT NOT NULL, last_active_key TEXT NOT NULL DEFAULT '',
     imports INTEGER NOT NULL DEFAULT 0, deployments INTEGER NOT NULL DEFAULT 0, audits INTEGER NOT NULL DEFAULT 0,
@@ -192,6 +209,6 @@ function prepare(db: Database.Database) {
 export const rosterProjection: SqliteProjection = {
   name: 'roster',
   schema: SCHEMA,
-  tables: ['roster', 'roster_stats', 'roster_seen_items'],
+  tables: ['roster', 'roster_search', 'roster_stats', 'roster_seen_items'],
   prepare,
 };

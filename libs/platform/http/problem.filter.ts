@@ -17,6 +17,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (problem.status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     const headers = error instanceof ApiError ? { ...error.headers } : {};
     if (problem.status === 401) headers['www-authenticate'] = 'Bearer';
+    if (problem.code === 'unavailable') headers['retry-after'] ??= '1';
     sendProblem(reply, problem, headers);
   }
 }

@@ -99,8 +99,28 @@ type Coded = Error & { code: string; field?: string; errors?: FieldError[] };
 const isCoded = (e: unknown): e is Coded =>
   e instanceof Error && typeof (e as Coded).code === 'string' && (e as Coded).code in STATUS_BY_CODE;
 
+// The clients' errors for a server that does not answer (by name: the clients are not imported here,
+// and errors may come from another realm under jest). The driver and client reconnect on their own.
+const UNAVAILABLE_ERROR_NAMES = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+]);
+
+/** Is this an engine (EventStoreDB, MongoDB) that does not answer right now? Then 503, retry later. */
+export function isEngineUnavailable(error: unknown): boolean {
+  const e = error as { name?: unknown; type?: unknown } | null;
+  return (
+    typeof e === 'object' && e !== null &&
+    ((typeof e.name === 'string' && UNAVAILABLE_ERROR_NAMES.has(e.name)) || e.type === 'unavailable' || e.type === 'deadline-exceeded')
+  );
+}
+
 /** Maps any thrown value to a problem. Unknown errors become a bare 500 that reveals nothing. */
 export function toProblem(error: unknown): Problem {
+  if (isEngineUnavailable(error)) return problem('unavailable', 'a storage engine is not answering; retry shortly');
   if (isCoded(error)) {
     const errors = error.errors ?? (error.field ? [{ field: error.field, message: error.message }] : undefined);
     return problem(error.code, error.message, errors);

@@ -38,9 +38,12 @@ export function openBullmqJobQueue(
 
   return {
     async add(job: NewJob) {
+      // One clock reading for both: BullMQ runs a job at timestamp + delay, so runAt is kept exactly.
+      const now = Date.now();
       await queue.add(job.name, job.data, {
         jobId: job.id,
-        delay: job.runAt ? Math.max(0, job.runAt.getTime() - Date.now()) : undefined,
+        timestamp: now,
+        delay: job.runAt ? Math.max(0, job.runAt.getTime() - now) : undefined,
         attempts: retry.attempts,
         backoff: { type: 'exponential', delay: retry.backoffMs },
         removeOnComplete: { age: options.keepCompletedSeconds },

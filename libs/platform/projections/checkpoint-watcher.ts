@@ -1,18 +1,17 @@
 // In an API process that runs no projections (API_RUNS_WORKER=false), X-Min-Position waits by watching
 // the checkpoints that the worker process stores.
-import type Database from 'better-sqlite3';
+import type { ReadStore } from '../read-store/read-store';
 
-export function checkpointWatcher(db: Database.Database, projectionNames: string[], pollMs = 10) {
-  const read = db.prepare<[string], number>(
-    `SELECT MIN(COALESCE(c.position, 0)) FROM json_each(?) p LEFT JOIN checkpoints c ON c.projection = p.value`,
-  ).pluck();
-  const position = () => read.get(JSON.stringify(projectionNames)) ?? 0;
+export function checkpointWatcher(readStore: ReadStore, projectionNames: string[], pollMs = 10) {
+  let last = 0;
+  const position = async () => (last = await readStore.lowestCheckpoint(projectionNames));
   return {
-    position,
+    /** The last position seen (refreshed by waitFor). */
+    position: () => last,
     async waitFor(target: number, timeoutMs: number): Promise<boolean> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        if (position() >= target) return true;
+        if ((await position().catch(() => last)) >= target) return true;
         if (Date.now() >= deadline) return false;
         await new Promise((resolve) => setTimeout(resolve, pollMs));
       }

@@ -1,45 +1,33 @@
 // Follows the event store from each projection's stored checkpoint: catches up at start, then applies
-// new events as soon as the store says they exist. Each batch of events and the new checkpoint commit
-// in one SQLite transaction, so a crash mid-batch leaves the model exactly at its last checkpoint.
-import type Database from 'better-sqlite3';
-import type { EventStore, StoredEvent } from '../event-store/event-store';
-import type { SqliteProjection } from './projection';
+// new events as soon as the store says they exist. The read store applies each batch and the new
+// checkpoints atomically, so a crash mid-batch leaves the models exactly at their last checkpoint.
+import type { EventStore } from '../event-store/event-store';
 import { catchUpLoop } from '../event-store/catch-up-loop';
+import type { ReadStore } from '../read-store/read-store';
 
 export type ProjectionRunner = ReturnType<typeof projectionRunner>;
 
 export function projectionRunner(
   store: EventStore,
-  db: Database.Database,
-  projections: SqliteProjection[],
+  readStore: ReadStore,
+  projections: string[],
   options: { batchSize?: number; onBatch?: (position: number, count: number) => void } = {},
 ) {
-  const batchSize = options.batchSize ?? 1000;
-  for (const p of projections) db.exec(p.schema);
-  const getCheckpoint = db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck();
-  const setCheckpoint = db.prepare(
-    'INSERT INTO checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
-  );
-  const appliers = projections.map((p) => ({ name: p.name, apply: p.prepare(db) }));
-
-  // Re-reads the checkpoint inside the transaction: another runner (a rebuild) may have moved it.
-  const applyBatch = db.transaction((events: StoredEvent[]) => {
-    for (const { name, apply } of appliers) {
-      const checkpoint = getCheckpoint.get(name) ?? 0;
-      for (const event of events) if (event.position > checkpoint) apply(event);
-      setCheckpoint.run(name, Math.max(checkpoint, events[events.length - 1].position));
-    }
-  });
-
-  let position = Math.min(...appliers.map((a) => getCheckpoint.get(a.name) ?? 0));
+  // A MongoDB batch is one transaction of sequential round trips: keep it well inside its 60 s lifetime.
+  const batchSize = options.batchSize ?? (readStore.engine === 'mongodb' ? 200 : 1000);
+  let position: number | null = null; // read from the checkpoints on the first pass
   let unsubscribe: (() => void) | null = null;
   const waiters = new Set<{ position: number; resolve: (reached: boolean) => void }>();
 
   async function catchUp() {
+    position ??= await readStore.lowestCheckpoint(projections);
     for (;;) {
       const events = await store.readAll(position, batchSize);
       if (events.length === 0 || loop.isStopped()) return;
-      applyBatch(events);
+      if (!(await readStore.applyBatch(projections, events, position))) {
+        position = await readStore.lowestCheckpoint(projections); // a projection was reset: rebuild it
+        continue;
+      }
       position = events[events.length - 1].position;
       options.onBatch?.(position, events.length);
       for (const w of waiters) if (w.position <= position) (waiters.delete(w), w.resolve(true));
@@ -56,10 +44,10 @@ export function projectionRunner(
     },
     /** Catches up once (for rebuilds and tests). */
     catchUp: () => loop.trigger(),
-    position: () => position,
+    position: () => position ?? 0,
     /** Resolves true once every projection includes `target`, false after `timeoutMs`. */
     waitFor(target: number, timeoutMs: number): Promise<boolean> {
-      if (position >= target) return Promise.resolve(true);
+      if (position !== null && position >= target) return Promise.resolve(true);
       return new Promise((resolve) => {
         const waiter = { position: target, resolve };
         waiters.add(waiter);
@@ -75,13 +63,4 @@ export function projectionRunner(
       waiters.clear();
     },
   };
-}
-
-/** Drops a projection's tables and checkpoint so that the next catch-up rebuilds it from the first event. */
-export function resetProjection(db: Database.Database, projection: SqliteProjection) {
-  db.transaction(() => {
-    for (const table of projection.tables) db.exec(`DROP TABLE IF EXISTS ${table}`);
-    db.prepare('DELETE FROM checkpoints WHERE projection = ?').run(projection.name);
-  })();
-  db.exec(projection.schema);
 }

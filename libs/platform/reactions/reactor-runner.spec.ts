@@ -3,9 +3,10 @@
 // same event with growing delays (skipping nothing), and a new runner continues from the checkpoint.
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type { SqliteReadStore } from '../read-store/read-store';
 import type { EventStore, NewEvent, StoredEvent } from '../event-store/event-store';
 import { openSqliteEventStore } from '../event-store/sqlite-event-store';
-import { openReadDatabase } from '../projections/read-database';
+import { openSqliteReadStore } from '../read-store/sqlite-read-store';
 import { reactorRunner, type Reactor, type ReactorRunner } from './reactor-runner';
 
 const event = (type: string, n: number): NewEvent => ({
@@ -25,12 +26,13 @@ async function until(what: string, condition: () => boolean, timeoutMs = 5000) {
 describe('reactor runner', () => {
   let store: EventStore;
   let db: Database.Database;
+  let readStore: SqliteReadStore;
   let runners: ReactorRunner[];
 
   const checkpoint = (name: string) =>
     (db.prepare('SELECT position FROM checkpoints WHERE projection = ?').pluck().get(`reactor:${name}`) as number | undefined) ?? null;
   const run = (reactor: Reactor, options: Parameters<typeof reactorRunner>[3] = {}) => {
-    const runner = reactorRunner(store, db, reactor, options);
+    const runner = reactorRunner(store, readStore, reactor, options);
     runners.push(runner);
     return runner;
   };
@@ -41,7 +43,8 @@ describe('reactor runner', () => {
 
   beforeEach(() => {
     store = openSqliteEventStore(':memory:');
-    db = openReadDatabase(':memory:');
+    readStore = openSqliteReadStore(':memory:', []);
+    db = readStore.db;
     runners = [];
   });
   afterEach(async () => {

@@ -2,28 +2,25 @@
 // jobs), so it runs them one event at a time and stores its checkpoint after each batch. A reaction
 // that fails is retried with backoff from the same event: nothing is skipped, and because reactions
 // are idempotent (job ids derived from event ids) running one twice does no harm.
-import type Database from 'better-sqlite3';
 import type { EventStore, StoredEvent } from '../event-store/event-store';
 import { catchUpLoop } from '../event-store/catch-up-loop';
+import type { ReadStore } from '../read-store/read-store';
 
 export type Reactor = { name: string; react(event: StoredEvent): Promise<void> };
 
 export function reactorRunner(
   store: EventStore,
-  db: Database.Database,
+  readStore: ReadStore,
   reactor: Reactor,
   options: { batchSize?: number; retryMs?: number; maxRetryMs?: number; onError?: (error: unknown) => void } = {},
 ) {
   const batchSize = options.batchSize ?? 200;
   const checkpointName = `reactor:${reactor.name}`;
-  const getCheckpoint = db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck();
-  const setCheckpoint = db.prepare(
-    'INSERT INTO checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
-  );
-  let position = getCheckpoint.get(checkpointName) ?? 0;
+  let position: number | null = null; // read from the checkpoint on the first pass
   let unsubscribe: (() => void) | null = null;
 
   async function catchUp() {
+    position ??= await readStore.checkpoint(checkpointName);
     for (;;) {
       const events = await store.readAll(position, batchSize);
       if (events.length === 0 || loop.isStopped()) return;
@@ -31,7 +28,7 @@ export function reactorRunner(
         if (loop.isStopped()) return;
         await reactor.react(event);
         position = event.position;
-        setCheckpoint.run(checkpointName, position);
+        await readStore.setCheckpoint(checkpointName, position);
       }
     }
   }
@@ -46,7 +43,7 @@ export function reactorRunner(
       await loop.trigger().catch(() => undefined); // reported through onError, and retried
     },
     catchUp: () => loop.trigger().catch(() => undefined),
-    position: () => position,
+    position: () => position ?? 0,
     async stop() {
       unsubscribe?.();
       await loop.stop();

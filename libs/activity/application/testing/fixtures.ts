@@ -1,25 +1,20 @@
 // Helpers of the activity application tests: a real in-memory event store and read database, and
 // events appended with the metadata the command handlers give them.
-import Database from 'better-sqlite3';
 import type { NewEvent } from '../../../platform/event-store/event-store';
 import { openSqliteEventStore } from '../../../platform/event-store/sqlite-event-store';
 import { projectionRunner } from '../../../platform/projections/projection-runner';
+import { openSqliteReadStore } from '../../../platform/read-store/sqlite-read-store';
 import type { OrganizationEvent } from '../../../organizations/domain/events';
 import { organizationStream } from '../../../organizations/domain/events';
 import { activityStream, type ActivityEvent } from '../../domain/events';
 import { activityLogProjection } from '../activity-log.projection';
 
-export function openReadDb(): Database.Database {
-  const db = new Database(':memory:');
-  db.exec('CREATE TABLE IF NOT EXISTS checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID');
-  return db;
-}
-
-/** A store, a read database and the activity-log projection's runner over them. */
+/** A store, an in-memory SQLite read store and the activity-log projection's runner over them. */
 export function logFixture() {
   const store = openSqliteEventStore(':memory:');
-  const db = openReadDb();
-  const runner = projectionRunner(store, db, [activityLogProjection]);
+  const readStore = openSqliteReadStore(':memory:', [activityLogProjection]);
+  const db = readStore.db;
+  const runner = projectionRunner(store, readStore, [activityLogProjection.name]);
   let seq = 0;
   const envelope = (event: { type: string; data: unknown }, at: string, actorId: string | null): NewEvent => ({
     type: event.type,
@@ -28,6 +23,7 @@ export function logFixture() {
   });
   return {
     store,
+    readStore,
     db,
     runner,
     /** Appends organization events, at `at`, by `actorId` (null: the system). */
@@ -40,7 +36,7 @@ export function logFixture() {
     close: async () => {
       await runner.stop();
       await store.close();
-      db.close();
+      await readStore.close();
     },
   };
 }
