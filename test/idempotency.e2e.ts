@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, type TestApp, type TestResponse } from './support/test-app';
 import { invitationToken, outbox } from './support/outbox';
+import { redisServerProblem, startRedis, type OwnRedis } from './support/redis';
 
 const withKey = (key: string) => ({ 'idempotency-key': key });
 
@@ -267,5 +268,64 @@ describe('restart', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('across API replicas (REDIS_URL: the keys live in Redis)', () => {
+  // Two API processes over one event store (a shared DATA_DIR stands in for EventStoreDB) and one
+  // private Redis: a retry that reaches the other replica replays the first answer.
+  const problem = redisServerProblem();
+  if (problem) {
+    it.skip(`replicas SKIPPED (${problem})`, () => undefined);
+    return;
+  }
+  let redis: OwnRedis;
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    redis = await startRedis();
+    a = await startTestApp({ REDIS_URL: redis.url });
+    b = await startTestApp({ REDIS_URL: redis.url }, a.dataDir);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await redis?.stop();
+    if (a) rmSync(a.dataDir, { recursive: true, force: true });
+  });
+
+  it('replays on replica B the answer replica A gave, and creates one organization', async () => {
+    const token = await a.token('replica-owner', { name: 'Ro' });
+    const key = newKey('replicas');
+    const first = await a.request('POST', '/orgs', { token, body: { name: 'Twice' }, headers: withKey(key) });
+    expect(first.status).toBe(201);
+    const retried = await b.request('POST', '/orgs', { token, body: { name: 'Twice' }, headers: withKey(key) });
+    expect(retried.status).toBe(201);
+    expect(retried.body).toEqual(first.body);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    const mine = await b.request('GET', '/orgs', { token, headers: { 'x-min-position': first.headers.get('x-position')! } });
+    expect(mine.body.items.filter((o: { name: string }) => o.name === 'Twice')).toHaveLength(1);
+    // The key is taken for every replica: another body with it is refused on B too.
+    const other = await b.request('POST', '/orgs', { token, body: { name: 'Else' }, headers: withKey(key) });
+    expectProblem(other, 422, 'idempotency_key_reused');
+  });
+
+  it('answers 503 unavailable while Redis is down, instead of running the request a second time', async () => {
+    const token = await a.token('replica-owner2', { name: 'Ro2' });
+    const key = newKey('outage');
+    const first = await a.request('POST', '/orgs', { token, body: { name: 'Outage' }, headers: withKey(key) });
+    expect(first.status).toBe(201);
+    await redis.stop();
+    try {
+      const during = await b.request('POST', '/orgs', { token, body: { name: 'Outage' }, headers: withKey(key) });
+      expectProblem(during, 503, 'unavailable');
+      expect(during.headers.get('retry-after')).toBe('1');
+    } finally {
+      await redis.start();
+    }
+    // Nothing ran twice while the store could not be asked (the test's Redis keeps nothing on disk, so
+    // the key itself is gone with it; production Redis runs with AOF).
+    const orgs = await a.request('GET', '/orgs', { token, headers: { 'x-min-position': first.headers.get('x-position')! } });
+    expect(orgs.body.items.filter((o: { name: string }) => o.name === 'Outage')).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@ import type { Config } from './config/config';
 import type { EventStore } from './event-store/event-store';
 import { openEventStore } from './event-store/open-event-store';
 import { openSqliteIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency-store';
+import { redisIdempotencyStore } from './idempotency/redis-idempotency-store';
 import { CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, MAILER, TOKEN_VERIFIER } from './injection-tokens';
 import { outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 
@@ -31,7 +32,8 @@ export class PlatformModule implements OnApplicationShutdown {
         },
         {
           provide: IDEMPOTENCY_STORE,
-          useFactory: () => openSqliteIdempotencyStore(join(config.dataDir, 'idempotency.sqlite')),
+          useFactory: () =>
+            config.redisUrl ? redisIdempotencyStore(config.redisUrl) : openSqliteIdempotencyStore(join(config.dataDir, 'idempotency.sqlite')),
         },
         {
           provide: MAILER,
@@ -48,7 +50,7 @@ export class PlatformModule implements OnApplicationShutdown {
 
   async onApplicationShutdown() {
     this.mailer.close();
-    this.idempotency.close();
+    await this.idempotency.close();
     await this.eventStore.close();
   }
 }

@@ -2,7 +2,7 @@
 // (status, body and headers such as X-Position) without running the command again; the same key
 // with another body is refused. Requests with one key run one after the other, so two racing
 // retries cannot both do the work.
-import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Inject, Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import type { FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
@@ -22,6 +22,7 @@ export class ReplayedProblem extends ApiError {}
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly withLock = keyedLock();
+  private readonly logger = new Logger('Idempotency');
 
   constructor(@Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore) {}
 
@@ -43,17 +44,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async run(caller: string, key: string, requestHash: string, reply: FastifyReply, next: CallHandler) {
-    const stored = this.store.get(caller, key, new Date());
+    // Unknown whether this is a retry: better to have the client retry than to do the work twice.
+    const stored = await this.store.get(caller, key, new Date()).catch((error: Error) => {
+      throw new ApiError('unavailable', `the idempotency store is not answering (${error.message}); retry shortly`, undefined, { 'retry-after': '1' });
+    });
     if (stored) return replay(stored, requestHash, reply);
     try {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      this.store.put(caller, key, { requestHash, status: reply.statusCode, body, headers: pick(reply) }, new Date());
+      // The work is done: answer it even if it cannot be remembered.
+      await this.store
+        .put(caller, key, { requestHash, status: reply.statusCode, body, headers: pick(reply) }, new Date())
+        .catch((error: Error) => this.logger.warn(`Idempotency-Key answer not stored: ${error.message}`));
       return body;
     } catch (error) {
       const problem = toProblem(error);
       // Transient answers are not remembered: a retry with the same key should get a real chance.
       if (problem.status < 500 && problem.status !== 429 && problem.code !== 'concurrency_conflict') {
-        this.store.put(caller, key, { requestHash, status: problem.status, body: problem, headers: {} }, new Date());
+        await this.store
+          .put(caller, key, { requestHash, status: problem.status, body: problem, headers: {} }, new Date())
+          .catch((e: Error) => this.logger.warn(`Idempotency-Key answer not stored: ${e.message}`));
       }
       throw error;
     }

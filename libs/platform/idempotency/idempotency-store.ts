@@ -1,5 +1,6 @@
 // Responses remembered per (caller, Idempotency-Key) for 24 hours, so that a retried POST replays the
-// first answer instead of doing the work again. Embedded adapter: SQLite.
+// first answer instead of doing the work again. Embedded adapter: SQLite (one process, or processes
+// sharing DATA_DIR on one host).
 import { openSqlite } from '../sqlite';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -11,10 +12,13 @@ export type StoredResponse = {
   headers: Record<string, string>;
 };
 
+/** The port; SQLite is the embedded adapter, Redis (redis-idempotency-store.ts) the shared one. */
 export type IdempotencyStore = {
-  get(caller: string, key: string, now: Date): StoredResponse | null;
-  put(caller: string, key: string, response: StoredResponse, now: Date): void;
-  close(): void;
+  /** The answer stored for (caller, key) within the last 24 hours, or null. */
+  get(caller: string, key: string, now: Date): Promise<StoredResponse | null>;
+  /** Stores the first answer; a later put for a live (caller, key) changes nothing. */
+  put(caller: string, key: string, response: StoredResponse, now: Date): Promise<void>;
+  close(): Promise<void>;
 };
 
 export function openSqliteIdempotencyStore(file: string): IdempotencyStore {
@@ -38,7 +42,7 @@ export function openSqliteIdempotencyStore(file: string): IdempotencyStore {
   let puts = 0;
 
   return {
-    get(caller, key, now) {
+    async get(caller, key, now) {
       const row = select.get(caller, key, now.getTime() - IDEMPOTENCY_TTL_MS);
       if (!row) return null;
       return {
@@ -48,12 +52,12 @@ export function openSqliteIdempotencyStore(file: string): IdempotencyStore {
         headers: JSON.parse(row.headers),
       };
     },
-    put(caller, key, response, now) {
+    async put(caller, key, response, now) {
       const expired = now.getTime() - IDEMPOTENCY_TTL_MS;
       const body = response.body === undefined ? null : JSON.stringify(response.body);
       insert.run(caller, key, response.requestHash, response.status, body, JSON.stringify(response.headers), now.getTime(), expired);
       if (++puts % 1000 === 0) purge.run(expired);
     },
-    close: () => db.close(),
+    close: async () => void db.close(),
   };
 }
