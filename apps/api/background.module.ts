@@ -25,7 +25,6 @@ import { CONFIG, EVENT_STORE, JOB_QUEUE, MAILER, PROJECTION_RUNNER, REACTOR_RUNN
 import type { ReadStore } from '../../libs/platform/read-store/read-store';
 import { LIST_QUERIES } from '../../libs/organizations/read-side/injection-tokens';
 import type { ListQueries } from '../../libs/organizations/read-side/lists.query';
-import { openBullmqJobQueue } from '../../libs/platform/jobs/bullmq-job-queue';
 import type { JobQueue } from '../../libs/platform/jobs/job-queue';
 import { loadJobsConfig, type JobsConfig } from '../../libs/platform/jobs/jobs-config';
 import { openSqliteJobQueue } from '../../libs/platform/jobs/sqlite-job-queue';
@@ -34,8 +33,8 @@ import { checkpointWatcher } from '../../libs/platform/projections/checkpoint-wa
 import { projectionRunner, type ProjectionRunner } from '../../libs/platform/projections/projection-runner';
 import { reactorRunner, type ReactorRunner } from '../../libs/platform/reactions/reactor-runner';
 import { PROJECTION_NAMES } from './read-models';
-import IORedis from 'ioredis';
-import { runWithLease, type LeaseHolder } from '../../libs/platform/lease/redis-lease';
+import type IORedis from 'ioredis';
+import type { LeaseHolder } from '../../libs/platform/lease/redis-lease';
 
 /** How long a worker keeps a lease without renewing it (renewed every third of it). */
 const LEASE_TTL_MS = 15_000;
@@ -57,7 +56,11 @@ const PROVIDERS = [
     inject: [CONFIG, JOBS_CONFIG],
     useFactory: (config: Config, jobs: JobsConfig): JobQueue =>
       config.redisUrl
-        ? openBullmqJobQueue(config.redisUrl, { retry: jobs.retry, keepCompletedSeconds: Math.max(config.invitationTtlSeconds, 86_400) * 2 })
+        ? // BullMQ and the Redis client are loaded only when REDIS_URL is set (require, not import: ~40 MB of memory)
+          (require('../../libs/platform/jobs/bullmq-job-queue') as typeof import('../../libs/platform/jobs/bullmq-job-queue')).openBullmqJobQueue(
+            config.redisUrl,
+            { retry: jobs.retry, keepCompletedSeconds: Math.max(config.invitationTtlSeconds, 86_400) * 2 },
+          )
         : openSqliteJobQueue(join(config.dataDir, 'jobs.sqlite'), { retry: jobs.retry }),
   },
   {
@@ -144,7 +147,9 @@ export class BackgroundModule implements OnApplicationBootstrap, OnApplicationSh
   /** Each projection and the reactor run in exactly one worker at a time; a runner is built anew on
    * every acquisition (it resumes from its stored checkpoint) and stopped when the lease is lost. */
   private startLeased() {
-    const redis = (this.leaseRedis = new IORedis(this.config.redisUrl!, { maxRetriesPerRequest: 1 }));
+    const { Redis } = require('ioredis') as typeof import('ioredis');
+    const { runWithLease } = require('../../libs/platform/lease/redis-lease') as typeof import('../../libs/platform/lease/redis-lease');
+    const redis = (this.leaseRedis = new Redis(this.config.redisUrl!, { maxRetriesPerRequest: 1 }));
     redis.on('error', () => undefined);
     const running = new Map<string, { stop(): Promise<void> }>();
     const leased = (name: string, start: () => { start(): Promise<void>; stop(): Promise<void> }) =>

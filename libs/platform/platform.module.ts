@@ -7,7 +7,6 @@ import type { Config } from './config/config';
 import type { EventStore } from './event-store/event-store';
 import { openEventStore } from './event-store/open-event-store';
 import { openSqliteIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency-store';
-import { redisIdempotencyStore } from './idempotency/redis-idempotency-store';
 import { CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, MAILER, TOKEN_VERIFIER } from './injection-tokens';
 import { outboxMailer, smtpMailer, type Mailer } from './mail/mailer';
 
@@ -33,7 +32,10 @@ export class PlatformModule implements OnApplicationShutdown {
         {
           provide: IDEMPOTENCY_STORE,
           useFactory: () =>
-            config.redisUrl ? redisIdempotencyStore(config.redisUrl) : openSqliteIdempotencyStore(join(config.dataDir, 'idempotency.sqlite')),
+            config.redisUrl
+              ? // loaded only when configured (require, not import: the Redis client costs ~20 MB of memory)
+                (require('./idempotency/redis-idempotency-store') as typeof import('./idempotency/redis-idempotency-store')).redisIdempotencyStore(config.redisUrl)
+              : openSqliteIdempotencyStore(join(config.dataDir, 'idempotency.sqlite')),
         },
         {
           provide: MAILER,

@@ -10,8 +10,12 @@ export class Unauthenticated extends Error {
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
-export function tokenVerifier(auth: Config['auth']): TokenVerifier {
-  const options = {
+/** How many verified tokens are remembered (oldest forgotten first). */
+const CACHE_SIZE = 10_000;
+
+export function tokenVerifier(auth: Config['auth'], options: { now?: () => number } = {}): TokenVerifier {
+  const now = options.now ?? Date.now;
+  const claims = {
     issuer: auth.issuer ?? undefined,
     audience: auth.audience ?? undefined,
     requiredClaims: ['sub', 'exp'],
@@ -19,21 +23,32 @@ export function tokenVerifier(auth: Config['auth']): TokenVerifier {
   const verify = auth.jwksUrl
     ? (() => {
         const jwks = createRemoteJWKSet(new URL(auth.jwksUrl));
-        return (token: string) => jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256'] });
+        return (token: string) => jwtVerify(token, jwks, { ...claims, currentDate: new Date(now()), algorithms: ['RS256', 'ES256'] });
       })()
     : (() => {
         const key = new TextEncoder().encode(auth.jwtSecret!);
-        return (token: string) => jwtVerify(token, key, { ...options, algorithms: ['HS256'] });
+        return (token: string) => jwtVerify(token, key, { ...claims, currentDate: new Date(now()), algorithms: ['HS256'] });
       })();
 
+  // A client sends the same token with every request: its signature is checked once (WebCrypto, off the
+  // event loop and back), and the principal is reused until the token's own expiry. Only the exact
+  // token string hits; nothing is kept beyond this process's memory.
+  const verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
+
   return async (token) => {
+    const hit = verified.get(token);
+    if (hit && hit.expiresAtMs > now()) return hit.principal;
+    if (hit) verified.delete(token);
     let payload: JWTPayload;
     try {
       ({ payload } = await verify(token));
     } catch {
       throw new Unauthenticated('invalid or expired token');
     }
-    return principalOf(payload);
+    const principal = principalOf(payload);
+    if (verified.size >= CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    verified.set(token, { principal, expiresAtMs: payload.exp! * 1000 });
+    return principal;
   };
 }
 
