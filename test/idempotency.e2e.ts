@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startTestApp, type TestApp, type TestResponse } from './support/test-app';
 import { invitationToken, outbox } from './support/outbox';
 import { redisServerProblem, startRedis, type OwnRedis } from './support/redis';
+import { eventStoreOf } from './support/read';
 
 const withKey = (key: string) => ({ 'idempotency-key': key });
 
@@ -273,7 +274,9 @@ describe('restart', () => {
 
 describe('across API replicas (REDIS_URL: the keys live in Redis)', () => {
   // Two API processes over one event store (a shared DATA_DIR stands in for EventStoreDB) and one
-  // private Redis: a retry that reaches the other replica replays the first answer.
+  // private Redis: a retry that reaches the other replica replays the first answer. They run no
+  // background work (API_RUNS_WORKER=false: a BullMQ worker that saw Redis die may never finish
+  // closing, taskforcesh/bullmq#4656), so organizations are counted in the event store itself.
   const problem = redisServerProblem();
   if (problem) {
     it.skip(`replicas SKIPPED (${problem})`, () => undefined);
@@ -284,8 +287,15 @@ describe('across API replicas (REDIS_URL: the keys live in Redis)', () => {
   let b: TestApp;
   beforeAll(async () => {
     redis = await startRedis();
-    a = await startTestApp({ REDIS_URL: redis.url });
-    b = await startTestApp({ REDIS_URL: redis.url }, a.dataDir);
+    const before = process.env.API_RUNS_WORKER;
+    process.env.API_RUNS_WORKER = 'false'; // read when the app's modules are built
+    try {
+      a = await startTestApp({ REDIS_URL: redis.url });
+      b = await startTestApp({ REDIS_URL: redis.url }, a.dataDir);
+    } finally {
+      if (before === undefined) delete process.env.API_RUNS_WORKER;
+      else process.env.API_RUNS_WORKER = before;
+    }
   });
   afterAll(async () => {
     await b?.close();
@@ -293,6 +303,12 @@ describe('across API replicas (REDIS_URL: the keys live in Redis)', () => {
     await redis?.stop();
     if (a) rmSync(a.dataDir, { recursive: true, force: true });
   });
+
+  /** How many organizations named `name` `by` created, read from the shared event store. */
+  async function created(by: string, name: string) {
+    const events = await eventStoreOf(a).readAll(0, 100_000);
+    return events.filter((e) => e.type === 'OrganizationCreated' && e.metadata.actorId === by && (e.data as { name: string }).name === name).length;
+  }
 
   it('replays on replica B the answer replica A gave, and creates one organization', async () => {
     const token = await a.token('replica-owner', { name: 'Ro' });
@@ -303,8 +319,7 @@ describe('across API replicas (REDIS_URL: the keys live in Redis)', () => {
     expect(retried.status).toBe(201);
     expect(retried.body).toEqual(first.body);
     expect(retried.headers.get('idempotent-replayed')).toBe('true');
-    const mine = await b.request('GET', '/orgs', { token, headers: { 'x-min-position': first.headers.get('x-position')! } });
-    expect(mine.body.items.filter((o: { name: string }) => o.name === 'Twice')).toHaveLength(1);
+    expect(await created('replica-owner', 'Twice')).toBe(1);
     // The key is taken for every replica: another body with it is refused on B too.
     const other = await b.request('POST', '/orgs', { token, body: { name: 'Else' }, headers: withKey(key) });
     expectProblem(other, 422, 'idempotency_key_reused');
@@ -325,7 +340,6 @@ describe('across API replicas (REDIS_URL: the keys live in Redis)', () => {
     }
     // Nothing ran twice while the store could not be asked (the test's Redis keeps nothing on disk, so
     // the key itself is gone with it; production Redis runs with AOF).
-    const orgs = await a.request('GET', '/orgs', { token, headers: { 'x-min-position': first.headers.get('x-position')! } });
-    expect(orgs.body.items.filter((o: { name: string }) => o.name === 'Outage')).toHaveLength(1);
+    expect(await created('replica-owner2', 'Outage')).toBe(1);
   });
 });
