@@ -246,6 +246,7 @@ describe('bad configuration fails at start, naming the variable', () => {
     ['EVENTSTORE_URL', 'not-a-url'],
     ['MONGODB_URL', 'http://127.0.0.1:27017/team'],
     ['EVENTSTORE_URL', 'http://127.0.0.1:2113'],
+    ['REDIS_KEY_PREFIX', 'two words'],
   ];
 
   it.each(cases)('%s=%s', async (variable, value) => {

@@ -59,7 +59,7 @@ const PROVIDERS = [
         ? // BullMQ and the Redis client are loaded only when REDIS_URL is set (require, not import: ~40 MB of memory)
           (require('../../libs/platform/jobs/bullmq-job-queue') as typeof import('../../libs/platform/jobs/bullmq-job-queue')).openBullmqJobQueue(
             config.redisUrl,
-            { retry: jobs.retry, keepCompletedSeconds: Math.max(config.invitationTtlSeconds, 86_400) * 2 },
+            { prefix: `${config.redisKeyPrefix}:bull`, retry: jobs.retry, keepCompletedSeconds: Math.max(config.invitationTtlSeconds, 86_400) * 2 },
           )
         : openSqliteJobQueue(join(config.dataDir, 'jobs.sqlite'), { retry: jobs.retry }),
   },
@@ -164,7 +164,7 @@ export class BackgroundModule implements OnApplicationBootstrap, OnApplicationSh
           await running.get(name)?.stop();
           running.delete(name);
         },
-      });
+      }, { keyPrefix: `${this.config.redisKeyPrefix}:lease:` });
     this.leases = [
       ...PROJECTION_NAMES.map((name) => leased(`projection:${name}`, () => projectionRunner(this.store, this.readStore, [name]))),
       leased('reactor:invitations', () =>

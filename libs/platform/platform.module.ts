@@ -34,7 +34,7 @@ export class PlatformModule implements OnApplicationShutdown {
           useFactory: () =>
             config.redisUrl
               ? // loaded only when configured (require, not import: the Redis client costs ~20 MB of memory)
-                (require('./idempotency/redis-idempotency-store') as typeof import('./idempotency/redis-idempotency-store')).redisIdempotencyStore(config.redisUrl)
+                (require('./idempotency/redis-idempotency-store') as typeof import('./idempotency/redis-idempotency-store')).redisIdempotencyStore(config.redisUrl, { keyPrefix: `${config.redisKeyPrefix}:idempotency:` })
               : openSqliteIdempotencyStore(join(config.dataDir, 'idempotency.sqlite')),
         },
         {

@@ -198,8 +198,8 @@ export type StoredJob = {
   opts: Record<string, unknown>;
 };
 
-/** Every job BullMQ holds for a queue (the app's: 'team-jobs' under prefix 'bull'), with its state. */
-export async function bullmqJobs(url: string, queueName = 'team-jobs', prefix = 'bull'): Promise<StoredJob[]> {
+/** Every job BullMQ holds for a queue (the app's: 'team-jobs' under prefix 'team:bull'), with its state. */
+export async function bullmqJobs(url: string, queueName = 'team-jobs', prefix = 'team:bull'): Promise<StoredJob[]> {
   const queue = new Queue(queueName, { connection: { url, maxRetriesPerRequest: 1 }, prefix });
   queue.on('error', () => undefined);
   try {

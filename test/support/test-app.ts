@@ -33,10 +33,12 @@ export type TestResponse = { status: number; headers: Headers; body: any; text: 
 
 /** With E2E_ON_ENGINES=true (`npm run test:engines`) the app runs on the engines the environment names;
  * each data directory gets a MongoDB database of its own (a restart on the same directory finds it again). */
-function engineEnv(dataDir: string): Record<string, string> {
+function engineEnv(dataDir: string, explicit: Record<string, string>): Record<string, string> {
   if (process.env.E2E_ON_ENGINES !== 'true') return {};
   const env: Record<string, string> = {};
   for (const name of ['EVENTSTORE_URL', 'REDIS_URL']) if (process.env[name]) env[name] = process.env[name]!;
+  // Each app's own jobs, leases and keys in the shared Redis: another app's worker must not take its jobs.
+  if (process.env.REDIS_URL && !explicit.REDIS_URL) env.REDIS_KEY_PREFIX = `e2e-${basename(dataDir).replace(/[^A-Za-z0-9_-]/g, '_')}`;
   if (process.env.MONGODB_URL) {
     const url = new URL(process.env.MONGODB_URL);
     url.pathname = `/e2e_${basename(dataDir).replace(/[^A-Za-z0-9_-]/g, '_')}`;
@@ -54,7 +56,7 @@ export async function startTestApp(env: Record<string, string> = {}, existingDat
     PORT: '0',
     HOST: '127.0.0.1',
     INVITATION_LINK_REQUESTS_PER_MINUTE: '1000000',
-    ...engineEnv(dataDir),
+    ...engineEnv(dataDir, env),
     ...env,
   });
   const app = await createApp(config, { logger: false });

@@ -26,6 +26,9 @@ export type Config = {
   eventstoreUrl: string | null;
   mongodbUrl: string | null;
   redisUrl: string | null;
+  /** Starts every key this service writes in Redis (jobs, leases, rate limits, idempotency keys), so
+   * that several deployments (or test runs) can share one Redis. */
+  redisKeyPrefix: string;
 };
 
 export class ConfigError extends Error {
@@ -81,7 +84,14 @@ export function loadConfig(env: Env = process.env): Config {
     eventstoreUrl: url(read('EVENTSTORE_URL'), 'EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:', 'kdb:']),
     mongodbUrl: url(read('MONGODB_URL'), 'MONGODB_URL', ['mongodb:', 'mongodb+srv:']),
     redisUrl: url(read('REDIS_URL'), 'REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: keyPrefix(read('REDIS_KEY_PREFIX')),
   };
+}
+
+function keyPrefix(value: string | null): string {
+  if (value === null) return 'team';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) throw new ConfigError('REDIS_KEY_PREFIX', `must be 1 to 64 letters, digits, '_', '.' or '-', got "${value}"`);
+  return value;
 }
 
 function integer(value: string | null, name: string, fallback: number, min: number, max: number): number {

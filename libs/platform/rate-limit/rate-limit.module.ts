@@ -19,7 +19,7 @@ export class RateLimitModule implements OnApplicationShutdown {
           provide: RATE_LIMITER,
           useFactory: () =>
             config.redisUrl
-              ? (require('./redis-rate-limiter') as typeof import('./redis-rate-limiter')).redisRateLimiter(config.redisUrl)
+              ? (require('./redis-rate-limiter') as typeof import('./redis-rate-limiter')).redisRateLimiter(config.redisUrl, { keyPrefix: `${config.redisKeyPrefix}:rate-limit:` })
               : memoryRateLimiter(),
         },
       ],
