@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { startTestApp, TEST_JWT_SECRET, type TestApp, type TestResponse } from './support/test-app';
+import { EMBEDDED_ENGINES, startTestApp, TEST_JWT_SECRET, type TestApp, type TestResponse } from './support/test-app';
 import { invitationToken, outbox } from './support/outbox';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -546,7 +546,7 @@ describe('DATA_DIR', () => {
 
   it('holds everything the app writes', async () => {
     const cwdDataExisted = existsSync(join(process.cwd(), 'data'));
-    const t = await startTestApp({}, dataDir);
+    const t = await startTestApp(EMBEDDED_ENGINES, dataDir); // the embedded engines' files
     try {
       const alice = await t.token('dd-alice');
       const org = await t.request('POST', '/orgs', { token: alice, body: { name: 'Data' }, headers: { 'idempotency-key': 'dd-1' } });

@@ -15,7 +15,7 @@ import { bullmqJobs, redisServerProblem, startRedis, type OwnRedis } from './sup
 import { smtpError, startSmtp, type SmtpListener } from './support/smtp';
 import { createOrg, emailOf, expectProblem, invite, linkFor, uniq } from './support/team';
 import { tokenIn } from './support/outbox';
-import type { TestApp } from './support/test-app';
+import { EMBEDDED_ENGINES, type TestApp } from './support/test-app';
 import { signToken } from '../libs/platform/auth/sign-token';
 import { REACTOR_RUNNER } from '../libs/platform/injection-tokens';
 import type { ReactorRunner } from '../libs/platform/reactions/reactor-runner';
@@ -88,7 +88,7 @@ describe('SMTP refusing or down: the job retries with backoff until the email go
     ['refusing the message after DATA (451) twice', { refuseData: (n: number) => (n <= 2 ? smtpError('451 4.3.0 queue full, try later') : null) }],
   ])('%s', async (_label, refusal) => {
     smtp = await startSmtp(refusal);
-    t = await startTestApp({ SMTP_URL: smtp.url });
+    t = await startTestApp({ ...EMBEDDED_ENGINES, SMTP_URL: smtp.url }); // the SQLite queue's retries
     const { orgId, ownerToken } = await createOrg(t);
     const email = emailOf(uniq('rick'));
     const res = await invite(t, orgId, ownerToken, email, 'member');
@@ -110,7 +110,7 @@ describe('SMTP refusing or down: the job retries with backoff until the email go
 
   it('not listening yet: the email goes out once the server is up', async () => {
     smtp = await startSmtp({ listen: false });
-    t = await startTestApp({ SMTP_URL: smtp.url });
+    t = await startTestApp({ ...EMBEDDED_ENGINES, SMTP_URL: smtp.url }); // the SQLite queue's retries
     const { orgId, ownerToken } = await createOrg(t);
     const email = emailOf(uniq('nina'));
     const res = await invite(t, orgId, ownerToken, email, 'member');

@@ -13,7 +13,7 @@ import { bullmqJobs, redisServerProblem, startRedis, type OwnRedis } from './sup
 import { startSmtp, type SmtpListener } from './support/smtp';
 import { createOrg, emailOf, expectProblem, invite, linkFor, mailsTo, uniq } from './support/team';
 import { tokenIn } from './support/outbox';
-import type { TestApp } from './support/test-app';
+import { EMBEDDED_ENGINES, type TestApp } from './support/test-app';
 import { REACTOR_RUNNER } from '../libs/platform/injection-tokens';
 import type { ReactorRunner } from '../libs/platform/reactions/reactor-runner';
 
@@ -106,7 +106,7 @@ const adapters: Array<[string, () => Promise<Adapter & { dispose(): Promise<void
       return {
         name: 'sqlite',
         dataDir,
-        env: () => ({}),
+        env: () => EMBEDDED_ENGINES, // this adapter, also under npm run test:engines
         jobs: async (t) =>
           sqliteJobs(t.dataDir).map((r) => ({
             id: r.id,

@@ -47,6 +47,9 @@ function engineEnv(dataDir: string, explicit: Record<string, string>): Record<st
   return env;
 }
 
+/** Env that keeps an app on the embedded engines even under E2E_ON_ENGINES: for the tests of those engines. */
+export const EMBEDDED_ENGINES = { EVENTSTORE_URL: '', MONGODB_URL: '', REDIS_URL: '' };
+
 export async function startTestApp(env: Record<string, string> = {}, existingDataDir?: string): Promise<TestApp> {
   const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), 'team-e2e-'));
   // Every test client shares 127.0.0.1: the per-address link limit is raised unless a test sets it.
