@@ -1,23 +1,11 @@
 // The rate limiter's fixed windows, the same for both adapters: in memory, and in the real Redis at
 // REDIS_URL (default redis://127.0.0.1:6379). An unreachable Redis is a visible skip, except in CI.
 import { randomUUID } from 'node:crypto';
-import { Socket } from 'node:net';
+import { redisTarget } from '../../../test/support/redis';
 import { memoryRateLimiter, type RateLimiter } from './rate-limiter';
 import { redisRateLimiter } from './redis-rate-limiter';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-function reachable(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.setTimeout(500);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(false));
-    socket.connect(Number(port || 6379), hostname);
-  });
-}
 
 /** Polls `hit` until it is allowed again (the window closed), without a fixed sleep. */
 async function untilAllowed(limiter: RateLimiter, key: string, limit: number, windowMs: number, deadlineMs: number) {
@@ -29,15 +17,14 @@ async function untilAllowed(limiter: RateLimiter, key: string, limit: number, wi
   }
 }
 
-/** The behaviour both adapters share; `enabled` is read when the tests run (Redis may be away). */
-function conformance(name: string, open: () => RateLimiter, enabled = () => true) {
+/** The behaviour both adapters share. */
+function conformance(name: string, open: () => RateLimiter) {
   describe(name, () => {
     let limiter: RateLimiter;
     beforeEach(() => {
       limiter = open();
     });
     afterEach(() => limiter.close());
-    const it = (title: string, fn: () => Promise<void>) => test(title, async () => (enabled() ? fn() : undefined));
 
     it('allows `limit` attempts per window, then refuses with the seconds left', async () => {
       const key = `k-${randomUUID()}`;
@@ -82,51 +69,52 @@ describe('memory rate limiter, on a fixed clock', () => {
   });
 });
 
+// Checked when the file is collected (redisTarget): an unreachable Redis is one visible SKIPPED test,
+// or, with CI=true, a failed file; never tests that pass without asserting.
+const target = redisTarget(REDIS_URL);
+
 describe('redis rate limiter', () => {
-  let up = false;
   // One prefix per run: parallel runs and earlier runs never share counters.
   const prefix = `team-test:rate-limit:${randomUUID()}:`;
-  beforeAll(async () => {
-    up = await reachable(REDIS_URL);
-    if (!up && process.env.CI === 'true') throw new Error(`Redis must be reachable at ${REDIS_URL} in CI`);
-    if (!up) console.warn(`SKIPPED: Redis not reachable at ${REDIS_URL}; the Redis rate limiter is not tested`);
-  });
-  const onRedis = (name: string, fn: () => Promise<void>) => it(name, async () => (up ? fn() : undefined));
 
-  conformance('conformance', () => redisRateLimiter(REDIS_URL, { keyPrefix: prefix }), () => up);
+  if ('skip' in target) {
+    it.skip(`redis rate limiter SKIPPED (${target.skip})`, () => undefined);
+  } else {
+    conformance('conformance', () => redisRateLimiter(REDIS_URL, { keyPrefix: prefix }));
 
-  onRedis('replicas share one count', async () => {
-    const replicas = [redisRateLimiter(REDIS_URL, { keyPrefix: prefix }), redisRateLimiter(REDIS_URL, { keyPrefix: prefix })];
-    try {
-      const key = `shared-${randomUUID()}`;
-      const verdicts = await Promise.all(Array.from({ length: 10 }, (_, i) => replicas[i % 2].hit(key, 6, 60_000)));
-      expect(verdicts.filter((v) => v.allowed)).toHaveLength(6);
-      expect(verdicts.map((v) => v.count).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    } finally {
-      await Promise.all(replicas.map((r) => r.close()));
-    }
-  });
+    it('replicas share one count', async () => {
+      const replicas = [redisRateLimiter(REDIS_URL, { keyPrefix: prefix }), redisRateLimiter(REDIS_URL, { keyPrefix: prefix })];
+      try {
+        const key = `shared-${randomUUID()}`;
+        const verdicts = await Promise.all(Array.from({ length: 10 }, (_, i) => replicas[i % 2].hit(key, 6, 60_000)));
+        expect(verdicts.filter((v) => v.allowed)).toHaveLength(6);
+        expect(verdicts.map((v) => v.count).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      } finally {
+        await Promise.all(replicas.map((r) => r.close()));
+      }
+    });
 
-  onRedis('a key never outlives its window', async () => {
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(REDIS_URL);
-    const limiter = redisRateLimiter(REDIS_URL, { keyPrefix: prefix });
-    try {
-      const key = `ttl-${randomUUID()}`;
-      await limiter.hit(key, 5, 30_000);
-      await limiter.hit(key, 5, 30_000);
-      const ttl = await redis.pttl(prefix + key);
-      expect(ttl).toBeGreaterThan(25_000);
-      expect(ttl).toBeLessThanOrEqual(30_000);
-      // A key left without an expiry (a crash between INCR and PEXPIRE in a non-atomic version) gets one.
-      await redis.set(prefix + key, '7');
-      expect(await limiter.hit(key, 5, 30_000)).toMatchObject({ allowed: false, count: 8 });
-      expect(await redis.pttl(prefix + key)).toBeGreaterThan(0);
-    } finally {
-      await limiter.close();
-      redis.disconnect();
-    }
-  });
+    it('a key never outlives its window', async () => {
+      const { Redis } = await import('ioredis');
+      const redis = new Redis(REDIS_URL);
+      const limiter = redisRateLimiter(REDIS_URL, { keyPrefix: prefix });
+      try {
+        const key = `ttl-${randomUUID()}`;
+        await limiter.hit(key, 5, 30_000);
+        await limiter.hit(key, 5, 30_000);
+        const ttl = await redis.pttl(prefix + key);
+        expect(ttl).toBeGreaterThan(25_000);
+        expect(ttl).toBeLessThanOrEqual(30_000);
+        // A key left without an expiry (a crash between INCR and PEXPIRE in a non-atomic version) gets one.
+        await redis.set(prefix + key, '7');
+        expect(await limiter.hit(key, 5, 30_000)).toMatchObject({ allowed: false, count: 8 });
+        expect(await redis.pttl(prefix + key)).toBeGreaterThan(0);
+      } finally {
+        await limiter.close();
+        redis.disconnect();
+      }
+    });
+  }
 
   it('fails fast when Redis does not answer (the guard then lets the request through)', async () => {
     const limiter = redisRateLimiter('redis://127.0.0.1:1', { keyPrefix: prefix });
