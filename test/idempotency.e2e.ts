@@ -287,15 +287,8 @@ describe('across API replicas (REDIS_URL: the keys live in Redis)', () => {
   let b: TestApp;
   beforeAll(async () => {
     redis = await startRedis();
-    const before = process.env.API_RUNS_WORKER;
-    process.env.API_RUNS_WORKER = 'false'; // read when the app's modules are built
-    try {
-      a = await startTestApp({ REDIS_URL: redis.url });
-      b = await startTestApp({ REDIS_URL: redis.url }, a.dataDir);
-    } finally {
-      if (before === undefined) delete process.env.API_RUNS_WORKER;
-      else process.env.API_RUNS_WORKER = before;
-    }
+    a = await startTestApp({ REDIS_URL: redis.url, API_RUNS_WORKER: 'false' });
+    b = await startTestApp({ REDIS_URL: redis.url, API_RUNS_WORKER: 'false' }, a.dataDir);
   });
   afterAll(async () => {
     await b?.close();

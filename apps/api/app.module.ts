@@ -35,7 +35,7 @@ export class AppModule implements OnApplicationBootstrap {
         PlatformModule.forRoot(config),
         ReadModelsModule.forRoot(config),
         RateLimitModule.forRoot(config),
-        BackgroundModule.forRoot(),
+        BackgroundModule.forRoot({ runWorker: config.jobs.apiRunsWorker }),
         OrganizationsModule,
         ActivityModule,
       ],

@@ -26,7 +26,6 @@ import type { ReadStore } from '../../libs/platform/read-store/read-store';
 import { LIST_QUERIES } from '../../libs/organizations/read-side/injection-tokens';
 import type { ListQueries } from '../../libs/organizations/read-side/lists.query';
 import type { JobQueue } from '../../libs/platform/jobs/job-queue';
-import { loadJobsConfig, type JobsConfig } from '../../libs/platform/jobs/jobs-config';
 import { openSqliteJobQueue } from '../../libs/platform/jobs/sqlite-job-queue';
 import type { Mailer } from '../../libs/platform/mail/mailer';
 import { checkpointWatcher } from '../../libs/platform/projections/checkpoint-watcher';
@@ -42,7 +41,6 @@ const LEASE_TTL_MS = 15_000;
 const RUNS_WORKER = Symbol('RunsWorker');
 /** Workers of a scaled-out deployment (Redis configured) run each projection and the reactor under a lease. */
 const LEASED = Symbol('Leased');
-const JOBS_CONFIG = Symbol('JobsConfig');
 
 const PROVIDERS = [
   {
@@ -53,8 +51,8 @@ const PROVIDERS = [
   },
   {
     provide: JOB_QUEUE,
-    inject: [CONFIG, JOBS_CONFIG],
-    useFactory: (config: Config, jobs: JobsConfig): JobQueue =>
+    inject: [CONFIG],
+    useFactory: ({ jobs, ...config }: Config): JobQueue =>
       config.redisUrl
         ? // BullMQ and the Redis client are loaded only when REDIS_URL is set (require, not import: ~40 MB of memory)
           (require('../../libs/platform/jobs/bullmq-job-queue') as typeof import('../../libs/platform/jobs/bullmq-job-queue')).openBullmqJobQueue(
@@ -78,14 +76,12 @@ const PROVIDERS = [
 export class BackgroundModule implements OnApplicationBootstrap, OnApplicationShutdown {
   /** runWorker: run projections, reactors and jobs here (the worker, or the API on the embedded
    * default); otherwise only watch the worker's checkpoints. */
-  static forRoot(options: { runWorker?: boolean; leased?: boolean } = {}): DynamicModule {
-    const jobs = loadJobsConfig();
+  static forRoot(options: { runWorker: boolean; leased?: boolean }): DynamicModule {
     return {
       module: BackgroundModule,
       imports: [CqrsModule, OrganizationsCoreModule],
       providers: [
-        { provide: RUNS_WORKER, useValue: options.runWorker ?? jobs.apiRunsWorker },
-        { provide: JOBS_CONFIG, useValue: jobs },
+        { provide: RUNS_WORKER, useValue: options.runWorker },
         { provide: LEASED, useValue: options.leased ?? false },
         ...PROVIDERS,
       ],
@@ -109,7 +105,6 @@ export class BackgroundModule implements OnApplicationBootstrap, OnApplicationSh
     @Inject(INVITATION_TOKENS) private readonly tokens: InvitationTokens,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(RUNS_WORKER) private readonly runWorker: boolean,
-    @Inject(JOBS_CONFIG) private readonly jobs: JobsConfig,
     @Inject(LEASED) private readonly leased: boolean,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly commands: CommandBus,
@@ -140,7 +135,7 @@ export class BackgroundModule implements OnApplicationBootstrap, OnApplicationSh
     const sweep = () =>
       expireDueInvitations(this.lists, deps, new Date()).catch((error: Error) => this.logger.warn(`expiry sweep: ${error.message}`));
     void sweep();
-    this.sweep = setInterval(sweep, this.jobs.expirySweepMs);
+    this.sweep = setInterval(sweep, this.config.jobs.expirySweepMs);
     this.sweep.unref();
   }
 

@@ -1,10 +1,8 @@
 // Helpers of the background-job tests: polling with a deadline, free ports, what the SQLite job queue
 // stored ($DATA_DIR/jobs.sqlite), an organization's event history, and the built app as a child process.
 //
-// This module must not load the application at import time: the job settings (JOB_ATTEMPTS,
-// JOB_BACKOFF_MS, EXPIRY_SWEEP_SECONDS, API_RUNS_WORKER) are read from process.env once, when
-// apps/api/background.module is first loaded, not from the env given to startTestApp(). A test file
-// that needs other settings calls `testAppWithJobSettings()` before anything loads the app.
+// The job settings (JOB_ATTEMPTS, JOB_BACKOFF_MS, EXPIRY_SWEEP_SECONDS, API_RUNS_WORKER) are part of the
+// configuration like any variable; `testAppWithJobSettings()` gives a file's apps its settings.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -70,12 +68,14 @@ export type JobSettings = {
 };
 
 /**
- * Sets the job settings in process.env and only then loads the in-process test app (see the note at
- * the top). Call it at the top of a test file, before any import that loads the application.
+ * The test app with these job settings (an explicit env of a test still wins). They go to process.env
+ * too, for the apps that tests spawn as processes.
  */
 export function testAppWithJobSettings(settings: JobSettings): typeof TestAppModule {
-  for (const [name, value] of Object.entries(settings)) if (value !== undefined) process.env[name] = value;
-  return require('./test-app') as typeof TestAppModule;
+  const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  Object.assign(process.env, defined);
+  const app = require('./test-app') as typeof TestAppModule;
+  return { ...app, startTestApp: (env = {}, dataDir) => app.startTestApp({ ...defined, ...env }, dataDir) };
 }
 
 // ------------------------------------------------------------------ the SQLite job queue's table

@@ -4,6 +4,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { RetryPolicy } from '../jobs/job-queue';
+
+/** Settings of the background work. */
+export type JobsConfig = {
+  /** false when a separate apps/worker process runs projections, reactors and jobs. */
+  apiRunsWorker: boolean;
+  retry: RetryPolicy;
+  /** How often past-due pending invitations are looked for (a safety net behind the expiry jobs). */
+  expirySweepMs: number;
+};
 
 export type Config = {
   port: number;
@@ -29,6 +39,7 @@ export type Config = {
   /** Starts every key this service writes in Redis (jobs, leases, rate limits, idempotency keys), so
    * that several deployments (or test runs) can share one Redis. */
   redisKeyPrefix: string;
+  jobs: JobsConfig;
 };
 
 export class ConfigError extends Error {
@@ -85,6 +96,14 @@ export function loadConfig(env: Env = process.env): Config {
     mongodbUrl: url(read('MONGODB_URL'), 'MONGODB_URL', ['mongodb:', 'mongodb+srv:']),
     redisUrl: url(read('REDIS_URL'), 'REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: keyPrefix(read('REDIS_KEY_PREFIX')),
+    jobs: {
+      apiRunsWorker: oneOf(read('API_RUNS_WORKER'), 'API_RUNS_WORKER', ['true', 'false'], 'true') === 'true',
+      retry: {
+        attempts: integer(read('JOB_ATTEMPTS'), 'JOB_ATTEMPTS', 12, 1, 100),
+        backoffMs: integer(read('JOB_BACKOFF_MS'), 'JOB_BACKOFF_MS', 1000, 1, 3_600_000),
+      },
+      expirySweepMs: integer(read('EXPIRY_SWEEP_SECONDS'), 'EXPIRY_SWEEP_SECONDS', 60, 1, 86_400) * 1000,
+    },
   };
 }
 
