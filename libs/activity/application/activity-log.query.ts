@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { decodeCursor, invalid, parseLimit, requireKnownParams, toPage, type Page } from '../../platform/http/pagination';
 import { parseInstant } from '../domain/instant';
 import { isActorId } from '../domain/record-activity';
-import { ACTIVITY_LOG_TYPES, activityLogProjection, isActivityLogType, type ActivityLogType } from './activity-log.projection';
+import { ACTIVITY_LOG_TYPES, isActivityLogType, type ActivityLogType } from './activity-log.projection';
 
 export type ActivityLogItem = {
   id: string;
@@ -59,7 +59,6 @@ export const ACTIVITY_LOG_READER = Symbol('ActivityLogReader');
 export type ActivityLogReader = (orgId: string, query: Record<string, unknown>) => Promise<Page<ActivityLogItem>>;
 
 export function activityLogReader(db: Database.Database): ActivityLogReader {
-  db.exec(activityLogProjection.schema); // the tables exist even before the runner's first pass
   const statements = new Map<string, Database.Statement<Record<string, unknown>, ActivityLogRow>>();
   const statement = (sql: string) => {
     let s = statements.get(sql);

@@ -40,28 +40,25 @@ export function projectionRunner(
     }
   }
 
+  async function catchUpInStartBatches() {
+    batchSize = startBatchSize;
+    try {
+      await loop.trigger();
+    } finally {
+      batchSize = liveBatchSize;
+    }
+  }
+
   const loop = catchUpLoop(catchUp, { onError: (error) => console.error('projection runner failed; will retry', error) });
 
   return {
     /** Catches up with everything stored, then follows new appends. */
     async start() {
       unsubscribe = store.onAppended(loop.poke);
-      batchSize = startBatchSize;
-      try {
-        await loop.trigger();
-      } finally {
-        batchSize = liveBatchSize;
-      }
+      await catchUpInStartBatches();
     },
     /** Catches up once (for rebuilds and tests), in start-sized batches. */
-    async catchUp() {
-      batchSize = startBatchSize;
-      try {
-        await loop.trigger();
-      } finally {
-        batchSize = liveBatchSize;
-      }
-    },
+    catchUp: catchUpInStartBatches,
     position: () => position ?? 0,
     /** Resolves true once every projection includes `target`, false after `timeoutMs`. */
     waitFor(target: number, timeoutMs: number): Promise<boolean> {

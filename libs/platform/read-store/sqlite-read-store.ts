@@ -14,20 +14,25 @@ export function openSqliteReadStore(file: string, projections: SqliteProjection[
   const storeSchema = db.prepare('INSERT OR REPLACE INTO read_model_schemas (projection, schema) VALUES (?, ?)');
   const hasCheckpoint = db.prepare<[string], number>('SELECT 1 FROM checkpoints WHERE projection = ?').pluck();
 
+  /** Creates a projection's tables (IF NOT EXISTS) and records the schema they were made with. */
+  const create = db.transaction((p: SqliteProjection) => {
+    db.exec(p.schema);
+    storeSchema.run(p.name, p.schema);
+  });
   /** Drops a projection's tables and checkpoint, and creates them anew (empty, at position 0). */
   const recreate = db.transaction((p: SqliteProjection) => {
     for (const table of p.tables) db.exec(`DROP TABLE IF EXISTS ${table}`);
     db.prepare('DELETE FROM checkpoints WHERE projection = ?').run(p.name);
-    db.exec(p.schema);
-    storeSchema.run(p.name, p.schema);
+    create(p);
   });
 
   // A read model whose schema changed since it was built (or that was built before schemas were recorded)
-  // is dropped and rebuilt from the events by the next catch-up: no migration to write.
+  // is dropped and rebuilt from the events by the next catch-up: no migration to write. A new one is only
+  // created, never dropped: another process opening the same file may be filling it already.
   for (const p of projections) {
     const stored = storedSchema.get(p.name);
     if (stored === p.schema) db.exec(p.schema);
-    else if (stored === undefined && !hasCheckpoint.get(p.name)) db.transaction(() => (db.exec(p.schema), storeSchema.run(p.name, p.schema)))();
+    else if (stored === undefined && !hasCheckpoint.get(p.name)) create(p);
     else recreate(p);
   }
   const getCheckpoint = db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck();
